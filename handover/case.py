@@ -1,0 +1,294 @@
+"""The ``handover-case/1`` document: parse, check its shape, dump, hash, and reach into it by path.
+
+A file that is not JSON, or not of the right shape (an unknown key, a list where an object belongs),
+is unusable input: :func:`parse_case` raises :class:`CaseError` whose text is one line naming the
+problem. A value of the right shape but wrong content is left for the checks to report as a finding.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import jsonschema
+
+from handover.resources import resource_path
+
+__all__ = ["CaseError", "FORMAT", "MAX_BYTES", "parse_case", "load_case", "dump_case", "canonical_json",
+           "content_hash", "get_path", "set_path", "iter_paths", "blank_case", "MISSING"]
+
+FORMAT = "handover-case/1"
+MAX_BYTES = 10 * 1024 * 1024  # a large real case (60 agencies, 500 events) is well under 1 MB
+MAX_DEPTH = 64
+
+
+class CaseError(ValueError):
+    """The input cannot be used as a handover case. ``str()`` is a one-line message."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    with open(resource_path("schema", "handover-case-1.schema.json"), encoding="utf-8") as f:
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _where(path: Any) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "the top level"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    return "a number"
+
+
+def _shape_message(err: jsonschema.ValidationError) -> str:
+    where = _where(err.absolute_path)
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        return f"unknown key '{extra[0]}' in {where}" if extra else f"unknown key in {where}"
+    if err.validator == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else "?"
+        return f"missing key '{missing}' in {where}"
+    if err.validator == "const" and where == "format":
+        return f"'format' is {err.instance!r}; this tool reads \"{FORMAT}\""
+    if err.validator == "type":
+        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        if "object" in wanted:
+            want = "an object"
+        elif "array" in wanted:
+            want = "a list"
+        elif wanted == ["string"]:
+            want = "text"
+        else:
+            want = "a single value (text, number, true/false or null)"
+        return f"'{where}' should be {want}, not {_kind(err.instance)}"
+    if err.validator == "minLength":
+        return f"'{where}' is empty"
+    return f"'{where}': {err.message}"
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise CaseError(f"the key '{k}' appears twice in one object")
+        out[k] = v
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise CaseError(f"{name} is not a value JSON allows")
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if d > limit:
+            return d
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
+def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, Any]:
+    """Parse and shape-check one ``handover-case/1`` document."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            raise CaseError(f"{source} is too large ({len(data) / 1e6:.1f} MB; a case file is at most "
+                            f"{MAX_BYTES // (1024 * 1024)} MB)")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise CaseError(f"{source} is not UTF-8 text (byte 0x{data[e.start]:02x} at position {e.start})") from None
+    else:
+        text = data
+        if len(text) > MAX_BYTES:
+            raise CaseError(f"{source} is too large (a case file is at most {MAX_BYTES // (1024 * 1024)} MB)")
+    if not text.strip():
+        raise CaseError(f"{source} is empty")
+    try:
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        raise CaseError(f"{source} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise CaseError(f"{source} is nested too deeply to be a handover case") from None
+    except CaseError as e:
+        raise CaseError(f"{source}: {e}") from None
+    if not isinstance(doc, dict):
+        raise CaseError(f"{source} should hold one JSON object, not {_kind(doc)}")
+    if _depth(doc) > MAX_DEPTH:
+        raise CaseError(f"{source} is nested too deeply to be a handover case")
+    if "format" in doc and doc["format"] != FORMAT:
+        raise CaseError(f"{source}: 'format' is {doc['format']!r}; this tool reads \"{FORMAT}\"")
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        # the shallowest error first: an unknown top-level key explains more than what lies beneath it
+        raise CaseError(f"{source}: {_shape_message(errors[0])}")
+    return doc
+
+
+def load_case(path: str | Path) -> dict[str, Any]:
+    """Read and parse a case file; every failure is a :class:`CaseError`."""
+    p = Path(path)
+    name = p.name or str(p)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise CaseError(f"{name} is too large ({size / 1e6:.1f} MB; a case file is at most "
+                            f"{MAX_BYTES // (1024 * 1024)} MB)")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise CaseError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CaseError(f"{path} is a folder, not a case file") from None
+    except PermissionError:
+        raise CaseError(f"{path}: permission denied") from None
+    except OSError as e:
+        raise CaseError(f"{path}: {e.strerror or e}") from None
+    return parse_case(data, name)
+
+
+def dump_case(case: dict[str, Any]) -> str:
+    """The document as people and diffs like it: indented, UTF-8, key order kept, newline at the end."""
+    return json.dumps(case, indent=2, ensure_ascii=False) + "\n"
+
+
+def canonical_json(case: dict[str, Any]) -> bytes:
+    """One byte string per content: sorted keys, no spaces. What the content hash covers."""
+    return json.dumps(case, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_hash(case: dict[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(canonical_json(case)).hexdigest()
+
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _tokens(path: str) -> list[str | int]:
+    return [int(i) if i else k for k, i in _TOKEN.findall(path)]
+
+
+def get_path(doc: Any, path: str, default: Any = MISSING) -> Any:
+    """``get_path(case, "agencies[2].sharing_basis.type")``; ``default`` when any step is absent."""
+    cur = doc
+    for t in _tokens(path):
+        if isinstance(t, int):
+            if not isinstance(cur, list) or t >= len(cur):
+                return default
+            cur = cur[t]
+        else:
+            if not isinstance(cur, dict) or t not in cur:
+                return default
+            cur = cur[t]
+    return cur
+
+
+def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
+    """Set a value, creating the objects (not lists) on the way."""
+    toks = _tokens(path)
+    cur: Any = doc
+    for t, nxt in zip(toks, toks[1:]):
+        if isinstance(t, int):
+            cur = cur[t]
+        else:
+            if not isinstance(cur.get(t), (dict, list)):
+                cur[t] = [] if isinstance(nxt, int) else {}
+            cur = cur[t]
+    last = toks[-1]
+    cur[last] = value
+
+
+def iter_paths(doc: Any, generic: str) -> Iterator[tuple[str, Any]]:
+    """Expand ``household[].joined_household`` into each concrete path and its value (MISSING kept)."""
+    head, sep, rest = generic.partition("[].")
+    if not sep:
+        yield generic, get_path(doc, generic)
+        return
+    items = get_path(doc, head)
+    if not isinstance(items, list):
+        return
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            for sub, v in iter_paths(item, rest):
+                yield f"{head}[{i}].{sub}", v
+
+
+_BLANK: dict[str, Any] = {
+    "format": FORMAT, "id": "", "direction": "",
+    "child": {"given_name": "", "family_name": "", "date_of_birth": None, "gender": "", "nhs_number": "",
+              "address": "", "postcode": "", "upn": "", "setting": "", "ethnicity": "", "first_language": "",
+              "disability_or_sen": "", "local_ids": {"csc": "", "early_help": ""}},
+    "household": [],
+    "transition": {"from_service": "", "to_service": "", "decision_date": None, "decision_by": "", "reason": "",
+                   "current_plan": "", "what_has_changed": ""},
+    "needs_and_risks": {"summary": "", "risk_factors": [], "strengths": "", "outstanding_concerns": "",
+                        "escalation_plan": ""},
+    "child_voice": {"views": "", "how_obtained": "", "last_seen": None},
+    "family": {"views": "", "consent": {"status": "", "given_by": "", "date": None, "how": "",
+                                        "reason_not_sought": ""}},
+    "agencies": [],
+    "agency_checks": {},
+    "chronology": [],
+    "plan": {"lead_professional": {"name": "", "agency": "", "contact": "", "agreed_date": None},
+             "outcomes": [], "handover_meeting": {"planned_date": None, "held_date": None, "attendees": []},
+             "review_date": None},
+    "sign_off": {"prepared_by": {"name": "", "role": "", "date": None},
+                 "sending_manager": {"name": "", "date": None},
+                 "receiving": {"name": "", "date": None, "decision": None, "reason": ""}},
+    "events": {},
+}
+
+_EVENTS = {"step_down": ("pack_sent", "acknowledged"),
+           "step_up": ("csc_decision", "referrer_informed", "assessment_completed")}
+
+
+def blank_case(direction: str, case_id: str) -> dict[str, Any]:
+    """An empty case of every key, ready for a form to fill."""
+    from handover.vocab import AGENCY_TYPES
+
+    case = copy.deepcopy(_BLANK)
+    case["id"] = case_id
+    case["direction"] = direction
+    case["agency_checks"] = {a: "not_checked" for a in AGENCY_TYPES}
+    case["events"] = {e: None for e in _EVENTS.get(direction, ())}
+    if direction == "step_up":
+        case["transition"].update({"referral_date": None, "immediate_risk": None, "emergency_action": ""})
+        case["needs_and_risks"]["early_help_work"] = ""
+    return case

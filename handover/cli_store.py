@@ -1,0 +1,9 @@
+"""Subcommands registered by this module (being built)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the `handover` parser."""

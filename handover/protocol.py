@@ -1,0 +1,139 @@
+"""The local protocol: the timescale of each deadline rule, per direction, and the bank-holiday region.
+
+Loaded from ``resources/protocols/default.yaml`` or a council's own copy; validated strictly so that a
+typo in an administrator's file is refused with a message rather than silently changing deadlines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handover.calendar import REGIONS
+from handover.resources import resource_path
+
+__all__ = ["Rule", "Protocol", "ProtocolError", "RULES", "load_protocol", "parse_protocol", "default_protocol"]
+
+#: the rules of SPEC.md section 4, with the dates that start and stop each clock
+RULES: dict[str, dict[str, tuple[str, str]]] = {
+    "step_down": {
+        "lead_professional_agreed": ("transition.decision_date", "plan.lead_professional.agreed_date"),
+        "pack_sent": ("transition.decision_date", "events.pack_sent"),
+        "handover_meeting": ("transition.decision_date", "plan.handover_meeting.held_date"),
+        "acknowledged": ("events.pack_sent", "events.acknowledged"),
+    },
+    "step_up": {
+        "csc_decision": ("transition.referral_date", "events.csc_decision"),
+        "referrer_informed": ("events.csc_decision", "events.referrer_informed"),
+        "assessment_completed": ("transition.referral_date", "events.assessment_completed"),
+    },
+}
+
+MAX_WORKING_DAYS = 260  # a year of working days: anything longer is a typo
+
+
+class ProtocolError(ValueError):
+    """A protocol file that cannot be used; ``str()`` is one line."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: str
+    starts: str
+    done: str
+    working_days: int
+    basis: str
+
+
+@dataclass(frozen=True)
+class Protocol:
+    name: str
+    region: str
+    rules: dict[str, tuple[Rule, ...]]
+
+    def rules_for(self, direction: str) -> tuple[Rule, ...]:
+        return self.rules.get(direction, ())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "region": self.region,
+                "rules": {d: [r.__dict__.copy() for r in rs] for d, rs in self.rules.items()}}
+
+    def replace_days(self, direction: str, rule: str, working_days: int) -> "Protocol":
+        """A copy with one timescale changed (validated like a file)."""
+        d = self.to_dict()
+        for r in d["rules"][direction]:
+            if r["rule"] == rule:
+                r["working_days"] = working_days
+        return parse_protocol(d, self.name)
+
+
+def parse_protocol(raw: Any, source: str = "protocol") -> Protocol:
+    if not isinstance(raw, dict):
+        raise ProtocolError(f"{source}: a protocol is a mapping with name, region and rules")
+    unknown = set(raw) - {"name", "region", "rules"}
+    if unknown:
+        raise ProtocolError(f"{source}: unknown key {sorted(unknown)[0]!r}")
+    region = raw.get("region", "england_wales")
+    if region not in REGIONS:
+        raise ProtocolError(f"{source}: region {region!r} is not one of {', '.join(REGIONS)}")
+    rules_raw = raw.get("rules")
+    if not isinstance(rules_raw, dict):
+        raise ProtocolError(f"{source}: 'rules' must map step_down and step_up to lists of rules")
+    rules: dict[str, tuple[Rule, ...]] = {}
+    for direction, items in rules_raw.items():
+        if direction not in RULES:
+            raise ProtocolError(f"{source}: unknown direction {direction!r} under rules")
+        if not isinstance(items, list):
+            raise ProtocolError(f"{source}: rules.{direction} must be a list")
+        seen = set()
+        out = []
+        for i, r in enumerate(items):
+            where = f"{source}: rules.{direction}[{i}]"
+            if not isinstance(r, dict):
+                raise ProtocolError(f"{where} must be a mapping")
+            extra = set(r) - {"rule", "starts", "done", "working_days", "basis"}
+            if extra:
+                raise ProtocolError(f"{where}: unknown key {sorted(extra)[0]!r}")
+            name = r.get("rule")
+            if name not in RULES[direction]:
+                raise ProtocolError(f"{where}: unknown rule {name!r} for {direction} "
+                                    f"(one of {', '.join(RULES[direction])})")
+            if name in seen:
+                raise ProtocolError(f"{where}: rule {name!r} appears twice")
+            seen.add(name)
+            days = r.get("working_days")
+            if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_WORKING_DAYS:
+                raise ProtocolError(f"{where}: working_days for {name} must be a whole number from 0 to "
+                                    f"{MAX_WORKING_DAYS}, not {days!r}")
+            basis = r.get("basis")
+            if not isinstance(basis, str) or not basis.strip():
+                raise ProtocolError(f"{where}: {name} needs a 'basis' saying where the timescale comes from")
+            starts, done = RULES[direction][name]
+            if r.get("starts", starts) != starts or r.get("done", done) != done:
+                raise ProtocolError(f"{where}: {name} starts at {starts} and is done at {done}; "
+                                    "only working_days and basis can change")
+            out.append(Rule(name, starts, done, days, basis.strip()))
+        rules[direction] = tuple(out)
+    return Protocol(name=str(raw.get("name", source)), region=region, rules=rules)
+
+
+def load_protocol(path: str | Path) -> Protocol:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ProtocolError(f"{path}: cannot read the protocol ({getattr(e, 'strerror', None) or e})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ProtocolError(f"{p.name} is not valid YAML or JSON: {str(e).splitlines()[0]}") from None
+    return parse_protocol(raw, p.name)
+
+
+@cache
+def default_protocol() -> Protocol:
+    return load_protocol(resource_path("protocols", "default.yaml"))

@@ -1,0 +1,59 @@
+"""Vocabularies of the handover-case/1 format, loaded once from ``resources/vocab.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import yaml
+
+from handover.resources import resource_path
+
+__all__ = ["Vocab", "vocab", "AGENCY_TYPES", "RISK_FACTORS", "GATEWAYS"]
+
+
+@dataclass(frozen=True)
+class Vocab:
+    raw: dict[str, Any]
+
+    def codes(self, name: str) -> tuple[str, ...]:
+        """The codes of one vocabulary, in file order (``gateways`` included)."""
+        return tuple(str(k) for k in self.raw[name])
+
+    def label(self, name: str, code: Any) -> str:
+        """What a person reads for a code; the code itself when it is not in the vocabulary."""
+        entry = self.raw.get(name, {}).get(str(code)) if isinstance(code, (str, int)) else None
+        if isinstance(entry, dict):
+            return str(entry.get("label", code))
+        return str(entry) if entry is not None else str(code)
+
+    def explanation(self, gateway: str) -> str:
+        entry = self.raw["gateways"].get(gateway)
+        return entry["explanation"] if isinstance(entry, dict) else ""
+
+    def has(self, name: str) -> bool:
+        return name in self.raw
+
+    @property
+    def transition_services(self) -> tuple[str, ...]:
+        return tuple(self.raw["transition_services"])
+
+    @property
+    def expected_agencies(self) -> dict[str, Any]:
+        return self.raw["expected_agencies"]
+
+
+@cache
+def vocab() -> Vocab:
+    with open(resource_path("vocab.yaml"), encoding="utf-8") as f:
+        raw = yaml.safe_load(f)
+    # YAML reads "20" and 1A alike as strings only when quoted; normalise every key to str.
+    norm = {k: ({str(c): v for c, v in val.items()} if isinstance(val, dict) and k != "expected_agencies" else val)
+            for k, val in raw.items()}
+    return Vocab(norm)
+
+
+AGENCY_TYPES: tuple[str, ...] = vocab().codes("agency_types")
+RISK_FACTORS: tuple[str, ...] = vocab().codes("risk_factors")
+GATEWAYS: tuple[str, ...] = vocab().codes("gateways")
