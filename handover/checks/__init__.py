@@ -110,13 +110,13 @@ class CheckResult:
 
 def check_case(case: dict[str, Any], as_of: date, protocol: Protocol | None = None) -> CheckResult:
     """Every finding and deadline for a parsed case (see :func:`handover.case.parse_case`)."""
-    from handover.checks import agencies, completeness, timeliness, validity
+    from handover.checks import agencies, completeness, consent, timeliness, transition, validity
 
     form = form_for(case)
     deadlines = tuple(compute_deadlines(case, as_of, protocol))
     ctx = Context(case=case, form=form, as_of=as_of, deadlines=deadlines)
     findings: list[Finding] = []
-    for module in (validity, completeness, agencies, timeliness):
+    for module in (validity, completeness, transition, agencies, consent, timeliness):
         findings.extend(module.run(ctx))
     direction = case.get("direction")
     return CheckResult(case_id=str(case.get("id", "")), direction=direction if isinstance(direction, str) else "",

@@ -1,0 +1,155 @@
+"""The agency network: who holds information, who is likely, who was checked, who was told.
+
+These are the gaps safeguarding reviews keep finding: an agency that knows the family is not known to
+the lead professional, or is never told that the case has moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterator
+
+from dateutil.relativedelta import relativedelta
+
+from handover.case import get_path
+from handover.checks import Context, Finding
+from handover.dates import parse_iso
+from handover.vocab import AGENCY_TYPES, vocab
+
+__all__ = ["run", "network_types", "information_holders", "expected_agencies", "AgencyNeed"]
+
+
+def _agencies(case: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    items = case.get("agencies") or []
+    return [(i, a) for i, a in enumerate(items) if isinstance(a, dict)]
+
+
+def network_types(case: dict[str, Any]) -> set[str]:
+    """Agency types in the network, plus the two services making the transition."""
+    types = {a.get("type") for _, a in _agencies(case) if isinstance(a.get("type"), str)}
+    return types | set(vocab().transition_services)
+
+
+def _label(agency_type: str) -> str:
+    return vocab().label("agency_types", agency_type)
+
+
+def information_holders(case: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """Agency type → where the case says it holds information: [(path, what)], in case order."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for i, m in enumerate(case.get("household") or []):
+        if not isinstance(m, dict):
+            continue
+        name = m.get("name") if isinstance(m.get("name"), str) and m.get("name") else f"household member {i + 1}"
+        for j, t in enumerate(m.get("known_to") or []):
+            if isinstance(t, str) and t in AGENCY_TYPES:
+                out.setdefault(t, []).append((f"household[{i}].known_to[{j}]", f"{name} is known to them"))
+    for i, e in enumerate(case.get("chronology") or []):
+        if not isinstance(e, dict):
+            continue
+        t = e.get("source")
+        if isinstance(t, str) and t in AGENCY_TYPES:
+            when = e.get("date") if isinstance(e.get("date"), str) else "an undated entry"
+            out.setdefault(t, []).append((f"chronology[{i}].source", f"the chronology has an entry from them ({when})"))
+    return out
+
+
+@dataclass(frozen=True)
+class AgencyNeed:
+    agency_type: str
+    because: tuple[str, ...]  #: plain-English reasons
+    codes: tuple[str, ...]    #: the risk factors behind it (empty for age)
+
+
+def _age_on(dob: date, on: date) -> int:
+    return relativedelta(on, dob).years
+
+
+def _risk_codes(case: dict[str, Any]) -> set[str]:
+    codes = set(get_path(case, "needs_and_risks.risk_factors", None) or [])
+    for m in case.get("household") or []:
+        if isinstance(m, dict):
+            codes |= set(c for c in (m.get("risk_factors") or []) if isinstance(c, str))
+    return {c for c in codes if isinstance(c, str)}
+
+
+def expected_agencies(case: dict[str, Any], as_of: date) -> dict[str, AgencyNeed]:
+    """Agencies the risk factors or the child's age make likely, whatever the network holds."""
+    rules = vocab().expected_agencies
+    codes = _risk_codes(case)
+    reasons: dict[str, tuple[list[str], list[str]]] = {}
+    for r in rules["by_risk_factor"]:
+        hit = sorted(codes & {str(c) for c in r["codes"]})
+        if hit:
+            for a in r["agencies"]:
+                because, cs = reasons.setdefault(a, ([], []))
+                because.append(r["because"])
+                cs.extend(hit)
+    dob = parse_iso(get_path(case, "child.date_of_birth", None))
+    on = parse_iso(get_path(case, "transition.decision_date", None)) or as_of
+    if dob and dob <= on:
+        age = _age_on(dob, on)
+        for r in rules["by_age"]:
+            if r["from"] <= age < r["below"]:
+                for a in r["agencies"]:
+                    reasons.setdefault(a, ([], []))[0].append(r["because"])
+    return {a: AgencyNeed(a, tuple(b), tuple(c)) for a, (b, c) in reasons.items()}
+
+
+def _checks(case: dict[str, Any]) -> dict[str, Any]:
+    checks = case.get("agency_checks")
+    return checks if isinstance(checks, dict) else {}
+
+
+def _meeting_date(case: dict[str, Any]) -> date | None:
+    return (parse_iso(get_path(case, "plan.handover_meeting.held_date", None))
+            or parse_iso(get_path(case, "plan.handover_meeting.planned_date", None)))
+
+
+def run(ctx: Context) -> Iterator[Finding]:
+    case = ctx.case
+    present = network_types(case)
+
+    for agency_type, places in information_holders(case).items():
+        if agency_type in present:
+            continue
+        what = "; ".join(dict.fromkeys(w for _, w in places))
+        yield Finding("agency_missing", places[0][0],
+                      f"Add {_label(agency_type)} to the agency network: {what}. An agency that holds information "
+                      "about the family must be part of the handover.",
+                      {"agency_type": agency_type, "found_at": [p for p, _ in places]})
+
+    checks = _checks(case)
+    for agency_type, need in expected_agencies(case, ctx.as_of).items():
+        if agency_type in present or checks.get(agency_type) == "not_involved":
+            continue
+        because = " and ".join(dict.fromkeys(need.because))
+        yield Finding("agency_expected", f"agency_checks.{agency_type}",
+                      f"{_label(agency_type)} is likely to be involved because of {because}: add it to the agency "
+                      "network, or mark it “Not involved” in the checklist once you have checked.",
+                      {"agency_type": agency_type, "because": list(need.because), "risk_factors": list(need.codes)})
+
+    for agency_type in AGENCY_TYPES:
+        if checks.get(agency_type, "not_checked") in ("not_checked", None, ""):
+            yield Finding("agency_not_checked", f"agency_checks.{agency_type}",
+                          f"Check whether {_label(agency_type)} is involved with the child or the household, and "
+                          "record the answer in the agency checklist.", {"agency_type": agency_type})
+
+    meeting = _meeting_date(case)
+    for i, a in _agencies(case):
+        if a.get("continues_involvement") is not True:
+            continue
+        informed = parse_iso(a.get("informed_date"))
+        name = a.get("name") if isinstance(a.get("name"), str) and a.get("name") else _label(str(a.get("type")))
+        if informed is None or (meeting is not None and informed > meeting):
+            late = informed is not None
+            msg = (f"{name} continues to be involved but was told of the transition only after the handover "
+                   "meeting. Tell agencies before the meeting, and record the date."
+                   if late else
+                   f"{name} continues to be involved but there is no record of telling them of the transition. "
+                   "Tell them before the handover meeting, and record the date.")
+            yield Finding("agency_not_informed", f"agencies[{i}].informed_date", msg,
+                          {"agency_type": a.get("type"), "name": name,
+                           "meeting_date": meeting.isoformat() if meeting else None,
+                           "informed_date": informed.isoformat() if informed else None})

@@ -1,0 +1,57 @@
+"""Completeness: required fields (from the form definition), the child's voice, sign-off."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from handover.case import MISSING, get_path
+from handover.checks import Context, Finding
+from handover.checks.walk import condition_holds, walk
+from handover.dates import is_blank
+
+__all__ = ["run"]
+
+
+def _blank(value: object) -> bool:
+    return value is MISSING or is_blank(value)
+
+
+def run(ctx: Context) -> Iterator[Finding]:
+    case = ctx.case
+    if _blank(case.get("direction")):
+        yield Finding("required", "direction", "Say whether this is a step-down or a step-up.", {})
+    for slot in walk(ctx.form, case):
+        f = slot.field
+        needed = f.required or (f.required_when is not None and condition_holds(f.required_when, case, slot.entry))
+        value = slot.value
+        if needed and _blank(value):
+            detail: dict[str, object] = {"label": f.label}
+            why = ""
+            if f.required_when and not f.required:
+                cond = f.required_when
+                base = cond.field.lstrip("/") if cond.field.startswith("/") or slot.entry is None \
+                    else slot.path.rsplit(".", f.key.count(".") + 1)[0] + "." + cond.field
+                other = ctx.form.field_at(base)
+                why = f", because of the answer to “{other.label}”" if other else ""
+                detail["because"] = base
+            yield Finding("required", slot.path, f"Fill in “{f.label}” ({slot.where}){why}.", detail)
+        elif f.min_items:
+            count = len(value) if isinstance(value, list) else 0
+            if count < f.min_items:
+                what = "entry" if f.min_items == 1 else "entries"
+                yield Finding("required", slot.path,
+                              f"Add at least {f.min_items} {what} to “{f.label}” ({slot.where}).",
+                              {"label": f.label, "min_items": f.min_items, "count": count})
+
+    if _blank(get_path(case, "child_voice.views")):
+        yield Finding("child_voice_missing", "child_voice.views",
+                      "Record the child's views in their own words, or, for a child who cannot or will not say, "
+                      "what you observed of them and how.", {})
+
+    for who, path, label in (("preparer", "sign_off.prepared_by", "the practitioner who prepared the handover"),
+                             ("sending_manager", "sign_off.sending_manager", "the sending manager")):
+        missing = [k for k in ("name", "date") if _blank(get_path(case, f"{path}.{k}"))]
+        if missing:
+            yield Finding("sign_off_missing", path,
+                          f"The handover has not been signed by {label}: add their {' and '.join(missing)} "
+                          "before the final pack is made.", {"signer": who, "missing": missing})
