@@ -1,0 +1,35 @@
+"""Checking one typical and one large case (60 agencies, 500 chronology entries), against json.loads."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+
+from bench.core import Row, median_seconds
+from handover.case import parse_case
+from handover.checks import check_case
+from handover.resources import resource_path
+
+
+def large_case() -> dict:
+    doc = json.loads(resource_path("examples", "step_down_complete.json").read_text(encoding="utf-8"))
+    big = copy.deepcopy(doc)
+    big["agencies"] = [copy.deepcopy(doc["agencies"][i % len(doc["agencies"])]) for i in range(60)]
+    big["chronology"] = [copy.deepcopy(doc["chronology"][i % len(doc["chronology"])]) for i in range(500)]
+    return big
+
+
+def run() -> list[Row]:
+    as_of = date(2026, 11, 20)
+    typical = resource_path("examples", "step_down_complete.json").read_text(encoding="utf-8")
+    large = json.dumps(large_case())
+    rows = []
+    for name, text in (("typical", typical), ("large", large)):
+        ours = median_seconds(lambda: check_case(parse_case(text), as_of), runs=9)
+        floor = median_seconds(lambda: json.loads(text), runs=9)
+        rows.append(Row(f"check a {name} case (parse + check)", ours, floor, "report; typical ≪ 16 ms"))
+        doc = parse_case(text)
+        ours = median_seconds(lambda: check_case(doc, as_of), runs=9)
+        rows.append(Row(f"re-check a {name} case (as the editor does)", ours, None, "typical ≪ 16 ms"))
+    return rows

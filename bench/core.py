@@ -1,0 +1,50 @@
+"""Timing helpers: medians of several runs, and the table the benchmarks print."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+
+def median_seconds(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+@dataclass
+class Row:
+    what: str
+    ours: float            # seconds (or MB for memory rows)
+    floor: float | None    # the floor / the alternative, same unit
+    goal: str
+    unit: str = "s"
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.ours / self.floor if self.floor else None
+
+
+def fmt(v: float | None, unit: str) -> str:
+    if v is None:
+        return "—"
+    if unit == "s":
+        return f"{v * 1000:.2f} ms" if v < 1 else f"{v:.2f} s"
+    return f"{v:.1f} {unit}"
+
+
+def print_table(rows: list[Row]) -> None:
+    w = max(len(r.what) for r in rows) + 2
+    print(f"{'what':<{w}}{'ours':>12}{'floor/alt':>14}{'ratio':>9}  goal")
+    for r in rows:
+        ratio = f"{r.ratio:.2f}×" if r.ratio else "—"
+        print(f"{r.what:<{w}}{fmt(r.ours, r.unit):>12}{fmt(r.floor, r.unit):>14}{ratio:>9}  {r.goal}"
+              + (f"  ({r.note})" if r.note else ""))

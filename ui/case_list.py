@@ -1,0 +1,195 @@
+"""The handover list: a lazy table model over paged store queries (never the whole table in memory).
+
+The model asks a ``fetch(offset, limit, search, sort_key, descending)`` callable for one page at a time
+(``canFetchMore``/``fetchMore``), so the list opens at once on 100,000 handovers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+__all__ = ["ListRow", "CaseListModel", "CaseListView", "COLUMNS"]
+
+PAGE = 200
+
+
+@dataclass(frozen=True)
+class ListRow:
+    case_id: str
+    child: str
+    direction: str          # step_down | step_up
+    state: str
+    from_to: str
+    next_rule: str          # "" when no open deadline
+    next_due: str           # ISO date or ""
+    next_status: str        # due | overdue | met | late | not_started | ""
+    errors: int
+    note: str = ""          # e.g. the reason a handover was returned
+
+
+#: (header, sort key understood by the store query, accessor)
+COLUMNS: Sequence[tuple[str, str, Callable[[ListRow], str]]] = (
+    ("Child", "child", lambda r: r.child),
+    ("Direction", "direction", lambda r: "↑ Step-up" if r.direction == "step_up" else "↓ Step-down"),
+    ("State", "state", lambda r: r.state.replace("_", " ").capitalize() + (f" — {r.note}" if r.note else "")),
+    ("From → to", "", lambda r: r.from_to),
+    ("Next deadline", "due", lambda r: _deadline_text(r)),
+    ("Errors", "errors", lambda r: str(r.errors) if r.errors else "None"),
+    ("ID", "case_id", lambda r: r.case_id),
+)
+
+_STATUS_WORDS = {"overdue": "OVERDUE", "due": "due", "late": "done late", "met": "met", "not_started": "not started"}
+_STATUS_COLOURS = {"overdue": "#b10e1e", "due": "#1d4f91", "late": "#8a5300"}
+
+
+def _deadline_text(r: ListRow) -> str:
+    if not r.next_rule:
+        return "—"
+    rule = r.next_rule.replace("_", " ")
+    return f"{_STATUS_WORDS.get(r.next_status, r.next_status)}: {rule} {r.next_due}".strip()
+
+
+class CaseListModel(QAbstractTableModel):
+    def __init__(self, fetch: Callable[[int, int, str, str, bool], list[ListRow]],
+                 count: Callable[[str], int], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._count = count
+        self._rows: list[ListRow] = []
+        self._total = 0
+        self._search = ""
+        self._sort_key = "due"
+        self._desc = False
+        self.reload()
+
+    # ---- paging
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._total = self._count(self._search)
+        self._rows = self._fetch(0, PAGE, self._search, self._sort_key, self._desc)
+        self.endResetModel()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802
+        if parent.isValid():
+            return
+        more = self._fetch(len(self._rows), PAGE, self._search, self._sort_key, self._desc)
+        if not more:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def set_search(self, text: str) -> None:
+        self._search = text.strip()
+        self.reload()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def row_at(self, row: int) -> ListRow:
+        return self._rows[row]
+
+    # ---- Qt model
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return COLUMNS[col][2](r)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 4 and r.next_status in _STATUS_COLOURS:
+                return QBrush(QColor(_STATUS_COLOURS[r.next_status]))
+            if col == 5 and r.errors:
+                return QBrush(QColor("#b10e1e"))
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4 and r.next_rule:
+            return f"{r.next_rule.replace('_', ' ')}: due {r.next_due} ({r.next_status.replace('_', ' ')})"
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][1]
+        desc = order == Qt.SortOrder.DescendingOrder
+        if not key or (key, desc) == (self._sort_key, self._desc):
+            return
+        self._sort_key = key
+        self._desc = desc
+        self.reload()
+
+
+class CaseListView(QWidget):
+    """Search box, count and the table. Emits ``open_case(case_id)`` on double-click or Enter."""
+
+    open_case = Signal(str)
+
+    def __init__(self, model: CaseListModel, title: str = "My handovers", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        heading = QLabel(f"<h2>{title}</h2>")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by child's name or handover ID")
+        self.search.setAccessibleName("Search handovers")
+        self.search.setClearButtonEnabled(True)
+        self.count = QLabel()
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setAccessibleName(title)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)  # the model's own order
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((200, 110, 190, 300, 260, 70)):
+            self.table.setColumnWidth(col, width)
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(self._open_selected)
+        self.table.doubleClicked.connect(lambda idx: self.open_case.emit(model.row_at(idx.row()).case_id))
+        self.table.activated.connect(lambda idx: self.open_case.emit(model.row_at(idx.row()).case_id))
+
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(lambda: (model.set_search(self.search.text()), self._update_count()))
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        top.addWidget(self.open_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(heading)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        self._update_count()
+        model.modelReset.connect(self._update_count)
+
+    def _update_count(self) -> None:
+        n = self.model.total
+        self.count.setText(f"{n:,} handover{'s' if n != 1 else ''}")
+
+    def _open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.open_case.emit(self.model.row_at(rows[0].row()).case_id)
