@@ -1,0 +1,501 @@
+"""Build the handover pack PDF (SPEC.md section 5): cover, who knows what, each form section in form
+order, deadlines, the sign-off page with its signature boxes, and an appendix with the content hash.
+
+Every page carries the child's initials and ID, OFFICIAL-SENSITIVE and "Page X of Y"; a draft is
+watermarked DRAFT on every page. The reportlab output is finished with pyHanko: empty signature
+fields placed over the sign-off page's boxes, the ``/HandoverPack`` marker that ``verify`` looks for,
+and optional AES-256 password protection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
+                                PageTemplate, Spacer, Table, TableStyle)
+
+import handover
+from handover.case import content_hash, get_path
+from handover.checks import CheckResult, check_case
+from handover.forms import Form, form_for
+from handover.pack import PACK_FORMAT, SIGNATURE_FIELDS
+from handover.pack.errors import PackError, PackRefused
+from handover.pack.family import redact_for_family
+from handover.pack.fileio import atomic_output, check_output_path
+from handover.pack.sections import RenderContext, fields_table, section_flowables
+from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, ZEBRA, P, fmt_date, fonts
+from handover.pack.whoknows import who_knows_what
+from handover.vocab import vocab
+
+__all__ = ["PackResult", "build_pack", "render_pdf"]
+
+_W, _H = A4
+_FRAME_W = _W - 2 * PAGE_MARGIN
+_SIG_BOX = (82 * mm, 26 * mm)
+
+
+@dataclass(frozen=True)
+class PackResult:
+    path: Path
+    pages: int
+    content_hash: str
+    draft: bool
+    family_copy: bool
+    errors: int
+    warnings: int
+    omitted: tuple[str, ...] = ()                      #: what a family copy leaves out
+    signature_boxes: dict[str, tuple[int, tuple[float, float, float, float]]] = field(default_factory=dict)
+    encrypted: bool = False
+
+
+# ---------------------------------------------------------------- page furniture
+
+
+def _initials(case: dict[str, Any]) -> str:
+    parts = [str(get_path(case, k, "") or "").strip() for k in ("child.given_name", "child.family_name")]
+    return "".join(p[0].upper() + "." for p in parts if p) or "?"
+
+
+def _child_id(case: dict[str, Any]) -> str:
+    """The sending service's ID for the child, else the other service's, else the handover's own."""
+    order = ("csc", "early_help") if case.get("direction") != "step_up" else ("early_help", "csc")
+    for k in order:
+        v = str(get_path(case, f"child.local_ids.{k}", "") or "").strip()
+        if v:
+            return v
+    return str(case.get("id") or "no ID")
+
+
+@dataclass
+class _Furniture:
+    left: str          #: "E.B. · CSC-448812 · handover SD-2026-0142"
+    right: str         #: "Step-down handover pack" / "... family copy"
+    draft: bool
+
+
+def _canvas_class(furn: _Furniture):
+    f = fonts()
+
+    class NumberedCanvas(Canvas):
+        """Holds every page until the end, so each can say "Page X of Y"."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._saved: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 — reportlab's name
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved)
+            for state in self._saved:
+                self.__dict__.update(state)
+                self._furniture(total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, total: int) -> None:
+            self.saveState()
+            self.setFillColor(ALERT)
+            self.setFont(f["bold"], 8.5)
+            self.drawCentredString(_W / 2, _H - 11 * mm, "OFFICIAL-SENSITIVE")
+            self.drawCentredString(_W / 2, 8 * mm, "OFFICIAL-SENSITIVE")
+            self.setFillColor(MUTED)
+            self.setFont(f["regular"], 7.5)
+            self.drawString(PAGE_MARGIN, _H - 11 * mm, furn.left)
+            self.drawRightString(_W - PAGE_MARGIN, _H - 11 * mm, furn.right)
+            self.drawString(PAGE_MARGIN, 8 * mm, furn.left)
+            self.drawRightString(_W - PAGE_MARGIN, 8 * mm, f"Page {self._pageNumber} of {total}")
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            self.line(PAGE_MARGIN, _H - 13 * mm, _W - PAGE_MARGIN, _H - 13 * mm)
+            self.line(PAGE_MARGIN, 11.5 * mm, _W - PAGE_MARGIN, 11.5 * mm)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _watermark(canv: Canvas, _doc: Any) -> None:
+    f = fonts()
+    canv.saveState()
+    canv.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.13))
+    canv.setFont(f["bold"], 130)
+    canv.translate(_W / 2, _H / 2)
+    canv.rotate(50)
+    canv.drawCentredString(0, -45, "DRAFT")
+    canv.restoreState()
+
+
+def _no_mark(_canv: Canvas, _doc: Any) -> None:
+    return None
+
+
+class SignatureBox(Flowable):
+    """A reserved, framed box where a digital signature's appearance goes; records where it was drawn."""
+
+    def __init__(self, name: str, sink: dict[str, tuple[int, tuple[float, float, float, float]]]) -> None:
+        super().__init__()
+        self.name = name
+        self.sink = sink
+        self.width, self.height = _SIG_BOX
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(HEAD_BG)
+        c.setLineWidth(0.8)
+        c.setDash(2, 2)
+        c.rect(0, 0, self.width, self.height)
+        c.restoreState()
+        x0, y0 = c.absolutePosition(0, 0)
+        x1, y1 = c.absolutePosition(self.width, self.height)
+        self.sink[self.name] = (c.getPageNumber(), (x0 + 2, y0 + 2, x1 - 2, y1 - 2))
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _kv(rows: list[tuple[str, str]]) -> Table:
+    return fields_table(rows, _FRAME_W)
+
+
+def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool, family_copy: bool,
+           state: str | None, as_of: dt.date, redaction: Any) -> list[Flowable]:
+    v = vocab()
+    name = " ".join(str(get_path(case, k, "") or "").strip()
+                    for k in ("child.given_name", "child.family_name")).strip() or "Name not recorded"
+    out: list[Flowable] = [P(form.title, "title")]
+    kind = ("DRAFT handover pack — not for sending" if draft else "Handover pack")
+    if family_copy:
+        kind += " — family copy"
+    out.append(P(kind, "h2"))
+    out.append(Spacer(1, 4))
+    out.append(P(name, "child"))
+    dob = get_path(case, "child.date_of_birth")
+    bits = [f"Born {fmt_date(dob)}" if dob else "Date of birth not recorded",
+            v.label("gender", get_path(case, "child.gender", "")) or "",
+            f"NHS number {get_path(case, 'child.nhs_number')}" if get_path(case, "child.nhs_number", "") else ""]
+    out.append(P(" · ".join(b for b in bits if b), "body"))
+    out.append(Spacer(1, 8))
+
+    t = case.get("transition") or {}
+    meeting = get_path(case, "plan.handover_meeting.held_date") or get_path(case, "plan.handover_meeting.planned_date")
+    meeting_label = ("Handover meeting held" if get_path(case, "plan.handover_meeting.held_date")
+                     else "Handover meeting planned")
+    rows = [("Direction", v.label("directions", case.get("direction", ""))),
+            ("From", str(t.get("from_service") or "")), ("To", str(t.get("to_service") or "")),
+            ("Decision", " ".join(x for x in (fmt_date(t.get("decision_date")) if t.get("decision_date") else "",
+                                              f"by {t['decision_by']}" if t.get("decision_by") else "") if x)),
+            ("Plan the child is on now", v.label("current_plan", t.get("current_plan")) if t.get("current_plan")
+             else "")]
+    if case.get("direction") == "step_up":
+        rows.append(("Referral made", fmt_date(t.get("referral_date"))))
+        risk = t.get("immediate_risk")
+        rows.append(("Immediate risk of harm", "Yes" if risk is True else "No" if risk is False else ""))
+    rows += [(meeting_label, fmt_date(meeting)),
+             ("Lead professional", ", ".join(str(x) for x in (get_path(case, "plan.lead_professional.name", ""),
+                                                              get_path(case, "plan.lead_professional.agency", ""))
+                                             if x)),
+             ("First review", fmt_date(get_path(case, "plan.review_date"))),
+             ("State", (state or ("draft" if draft else "final")).replace("_", " ").capitalize()),
+             ("Handover ID", str(case.get("id") or "")),
+             ("Checked as of", fmt_date(as_of))]
+    out.append(P("Key facts", "h2"))
+    out.append(_kv(rows))
+    out.append(Spacer(1, 8))
+
+    out.append(P("Check summary", "h2"))
+    n_err, n_warn = len(result.errors), len(result.warnings)
+    if n_err:
+        verdict = (f"<font color='#b00020'><b>{n_err} error{'s' if n_err != 1 else ''}</b></font> and "
+                   f"{n_warn} warning{'s' if n_warn != 1 else ''}: this handover is not complete.")
+    else:
+        verdict = (f"<font color='#1e6b3a'><b>Complete</b></font>: no errors; {n_warn} "
+                   f"warning{'s' if n_warn != 1 else ''}.")
+    out.append(P(verdict, "body", markup=True))
+    summary = [[P(h, "head") for h in ("Section", "Errors", "Warnings")]]
+    for _sid, title, fs in result.by_section():
+        summary.append([P(title, "cell"), P(str(sum(f.is_error for f in fs)), "cell"),
+                        P(str(sum(not f.is_error for f in fs)), "cell")])
+    if len(summary) > 1:
+        tbl = Table(summary, colWidths=[_FRAME_W * 0.6, _FRAME_W * 0.2, _FRAME_W * 0.2], hAlign="LEFT")
+        tbl.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("GRID", (0, 0), (-1, -1), 0.3, RULE),
+                                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        out.append(tbl)
+    late = [d for d in result.deadlines if d.status in ("overdue", "late")]
+    if late:
+        out.append(Spacer(1, 3))
+        out.append(P("Deadlines missed: " + "; ".join(
+            f"{_rule_label(d.rule)} ({d.status}, {d.working_days_overdue} working day"
+            f"{'s' if d.working_days_overdue != 1 else ''})" for d in late), "body"))
+    if family_copy and redaction is not None:
+        out.append(Spacer(1, 8))
+        left = list(redaction.omitted_fields)
+        if redaction.confidential_entries:
+            left.append(f"{redaction.confidential_entries} chronology entr"
+                        f"{'y' if redaction.confidential_entries == 1 else 'ies'} marked confidential")
+        body = ("<b>This is the family copy.</b> Some information is held back because it is about other "
+                "people or could put someone at risk. Left out of this copy: " + "; ".join(_esc(x) for x in left)
+                + ". The practitioners' copy has everything; ask the lead professional if you have questions.")
+        box = Table([[P(body, "notice", markup=True)]], colWidths=[_FRAME_W])
+        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, HEAD_BG), ("BACKGROUND", (0, 0), (-1, -1), ZEBRA),
+                                 ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 6)]))
+        out.append(box)
+    return out
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def _rule_label(rule: str) -> str:
+    return rule.replace("_", " ").capitalize()
+
+
+def _findings(result: CheckResult) -> list[Flowable]:
+    out: list[Flowable] = [P("Check findings", "h2")]
+    if not result.findings:
+        return out + [P("None: every check passed.", "none")]
+    data: list[list[Any]] = [[P(h, "head") for h in ("", "What to do", "Where")]]
+    style = [("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("GRID", (0, 0), (-1, -1), 0.3, RULE),
+             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    for _sid, title, fs in result.by_section():
+        r = len(data)
+        data.append([P(title, "cellbold"), "", ""])
+        style += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), ZEBRA)]
+        for f in fs:
+            mark = ("<font color='#b00020'><b>Error</b></font>" if f.is_error else "Warning")
+            data.append([P(mark, "cell", markup=True), P(f.message, "cell"), P(f"{f.code}\n{f.path}", "small")])
+    t = Table(data, colWidths=[_FRAME_W * 0.11, _FRAME_W * 0.62, _FRAME_W * 0.27], repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return out + [t]
+
+
+def _deadlines(result: CheckResult) -> list[Flowable]:
+    out: list[Flowable] = [P("Deadlines", "h1")]
+    if not result.deadlines:
+        return out + [P("None recorded.", "none")]
+    head = ("Deadline", "Clock starts", "Due", "Done", "Status", "Basis")
+    data: list[list[Any]] = [[P(h, "head") for h in head]]
+    style = [("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("GRID", (0, 0), (-1, -1), 0.3, RULE),
+             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    for i, d in enumerate(result.deadlines, start=1):
+        status = d.status.replace("_", " ")
+        if d.working_days_overdue:
+            status += f", {d.working_days_overdue} working day{'s' if d.working_days_overdue != 1 else ''} over"
+        colour = "#b00020" if d.status == "overdue" else "#8a5a00" if d.status == "late" else "#1b1f24"
+        wd = f" (within {d.working_days} working days)" if d.working_days else ""
+        data.append([P(_rule_label(d.rule) + wd, "cell"), P(fmt_date(d.starts) or "not started", "cell"),
+                     P(fmt_date(d.due) or "—", "cell"), P(fmt_date(d.done) or "—", "cell"),
+                     P(f"<font color='{colour}'>{_esc(status)}</font>", "cell", markup=True),
+                     P(d.basis or "", "small")])
+    w = _FRAME_W
+    t = Table(data, colWidths=[w * 0.22, w * 0.13, w * 0.13, w * 0.13, w * 0.17, w * 0.22], repeatRows=1,
+              hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return out + [t]
+
+
+def _sign_off(form: Form, ctx: RenderContext, boxes: dict[str, Any]) -> list[Flowable]:
+    out: list[Flowable] = [PageBreak()]
+    try:
+        section = form.section("sign_off")
+    except KeyError:
+        section = None
+    out.append(P(section.title if section else "Sign-off", "h1"))
+    if section is not None:
+        out.extend(section_flowables(section, ctx))
+    out.append(Spacer(1, 8))
+    out.append(P("Signatures", "h2"))
+    out.append(P("Each signature below is a digital signature (PAdES). Any PDF reader's signature panel, or "
+                 "<i>handover verify</i>, shows who signed, when, and whether anything changed since. A box "
+                 "left empty has not been signed.", "small", markup=True))
+    out.append(Spacer(1, 6))
+    case = ctx.case
+    who = {"preparer": (get_path(case, "sign_off.prepared_by.name", ""),
+                        get_path(case, "sign_off.prepared_by.role", ""),
+                        get_path(case, "sign_off.prepared_by.date")),
+           "manager": (get_path(case, "sign_off.sending_manager.name", ""), "Sending manager",
+                       get_path(case, "sign_off.sending_manager.date"))}
+    cells = []
+    for name, label in SIGNATURE_FIELDS:
+        person, role, date = who.get(name, ("", "", None))
+        lines = [P(label, "cellbold"),
+                 P(" · ".join(str(x) for x in (person or "name not recorded", role) if x), "cell"),
+                 P(f"Dated {fmt_date(date)}" if date else "Date not recorded", "cell"), Spacer(1, 4),
+                 SignatureBox(name, boxes)]
+        cells.append(lines)
+    t = Table([cells], colWidths=[_FRAME_W / 2] * 2, hAlign="LEFT")
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    out.append(KeepTogether([t]))
+    return out
+
+
+def _appendix(case: dict[str, Any], form: Form, *, chash: str, as_of: dt.date, draft: bool,
+              family_copy: bool, generated_at: dt.datetime | None) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(90 * mm), Spacer(1, 10), P("Appendix: about this pack", "h1")]
+    rows = [("Handover ID", str(case.get("id") or "")),
+            ("Form", f"{form.title} ({form.direction})"),
+            ("Checked as of", fmt_date(as_of)),
+            ("Copy", ("Family copy" if family_copy else "Practitioners' copy") + (" — DRAFT" if draft else "")),
+            ("Made by", f"transition handover tool {getattr(handover, '__version__', '')}".strip())]
+    if generated_at is not None:
+        rows.append(("Generated", generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()))
+    out.append(P("Content hash", "label"))
+    out.append(P(f"<font name='Courier' size='8.5'>{chash}</font>", "body", markup=True))
+    out.append(Spacer(1, 2))
+    out.append(_kv(rows))
+    out.append(Spacer(1, 4))
+    out.append(P("The content hash is the SHA-256 of the case file (handover-case/1, canonical JSON) this pack "
+                 "was made from" + (", before the family copy left anything out" if family_copy else "") +
+                 ". The same case always gives the same hash, so the pack can be matched to the stored "
+                 "version of the handover.", "small"))
+    return out
+
+
+# ---------------------------------------------------------------- assembling
+
+
+def render_pdf(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, family_copy: bool = False,
+               state: str | None = None, protocol: Any = None, result: CheckResult | None = None,
+               generated_at: dt.datetime | None = None) -> tuple[bytes, dict[str, Any], tuple[str, ...], CheckResult]:
+    """The reportlab document (no refusal, no signature fields): bytes, signature boxes, omitted, checks."""
+    fonts()
+    form = form_for(case)
+    result = result or check_case(case, as_of, protocol)
+    chash = content_hash(case)
+    redaction = redact_for_family(case, form) if family_copy else None
+    shown = redaction.case if redaction else case
+    hidden = frozenset({"chronology[].confidential"}) if family_copy else frozenset()
+    ctx = RenderContext(case=shown, family_copy=family_copy, width=_FRAME_W, hidden=hidden)
+    if family_copy:
+        # what the family may see: agencies missing judged from the redacted case only
+        missing = {str(f.detail.get("agency_type")) for f in check_case(shown, as_of, protocol).findings
+                   if f.code == "agency_missing"}
+    else:
+        missing = {str(f.detail.get("agency_type")) for f in result.findings if f.code == "agency_missing"}
+
+    boxes: dict[str, Any] = {}
+    story: list[Flowable] = _cover(case, form, result, draft=draft, family_copy=family_copy, state=state,
+                                   as_of=as_of, redaction=redaction)
+    if not family_copy and result.findings:
+        story += [CondPageBreak(45 * mm), Spacer(1, 6)] + _findings(result)
+    story += [PageBreak(), P("Who knows what", "h1"),
+              P("Every agency that holds information about the child or the household: in the network, known to "
+                "a household member, or the source of a chronology entry.", "small"), Spacer(1, 4)]
+    story += who_knows_what(shown, missing, _FRAME_W)
+    story.append(PageBreak())
+    first = True
+    for section in form.sections:
+        if section.id == "sign_off":
+            continue
+        if not first:
+            story.append(CondPageBreak(40 * mm))
+        first = False
+        body = section_flowables(section, ctx)
+        head = [P(section.title, "h1")]
+        story += [KeepTogether(head + body[:1])] + body[1:] if body else head + [P("None recorded.", "none")]
+        story.append(Spacer(1, 6))
+    story.append(CondPageBreak(60 * mm))
+    story += _deadlines(result)
+    story += _sign_off(form, ctx, boxes)
+    story += _appendix(case, form, chash=chash, as_of=as_of, draft=draft, family_copy=family_copy,
+                       generated_at=generated_at)
+
+    kind = "handover pack" if not family_copy else "handover pack — family copy"
+    furn = _Furniture(left=f"{_initials(case)} · {_child_id(case)} · handover {case.get('id') or '?'}",
+                      right=("DRAFT " if draft else "") + vocab().label("directions", case.get("direction", ""))
+                      .split(" (")[0] + " " + kind, draft=draft)
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(buf, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN,
+                          topMargin=18 * mm, bottomMargin=16 * mm,
+                          title=f"Handover pack {case.get('id') or ''}".strip(),
+                          author="transition handover tool", subject=PACK_FORMAT,
+                          creator="transition handover tool", keywords=[PACK_FORMAT], invariant=1)
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_watermark if draft else _no_mark)])
+    doc.build(story, canvasmaker=_canvas_class(furn))
+    omitted = ()
+    if redaction is not None:
+        omitted = redaction.omitted_fields + ((f"{redaction.confidential_entries} confidential chronology "
+                                               "entries",) if redaction.confidential_entries else ())
+    return buf.getvalue(), boxes, omitted, result
+
+
+def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bool, family_copy: bool,
+            boxes: dict[str, Any], password: bytes | None) -> None:
+    """Add the pack marker and empty signature fields (and encryption) with pyHanko."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    reader = PdfFileReader(io.BytesIO(pdf))
+    w = copy_into_new_writer(reader)
+    info = generic.DictionaryObject({
+        generic.pdf_name("/Title"): generic.TextStringObject(f"Handover pack {case.get('id') or ''}".strip()),
+        generic.pdf_name("/Creator"): generic.TextStringObject("transition handover tool"),
+        generic.pdf_name("/Subject"): generic.TextStringObject(PACK_FORMAT),
+    })
+    w.set_info(info)
+    w.root["/HandoverPack"] = generic.DictionaryObject({
+        generic.pdf_name("/Format"): generic.TextStringObject(PACK_FORMAT),
+        generic.pdf_name("/CaseID"): generic.TextStringObject(str(case.get("id") or "")),
+        generic.pdf_name("/ContentHash"): generic.TextStringObject(chash),
+        generic.pdf_name("/Copy"): generic.TextStringObject("family" if family_copy else "full"),
+        generic.pdf_name("/Draft"): generic.BooleanObject(draft),
+    })
+    w.update_root()
+    if not draft:
+        for name, _label in SIGNATURE_FIELDS:
+            if name in boxes:
+                page, box = boxes[name]
+                append_signature_field(w, SigFieldSpec(sig_field_name=name, on_page=page - 1,
+                                                       box=tuple(int(round(v)) for v in box)))
+    if password:
+        w.encrypt(password, pdf_mac=False)
+    w.write(out)
+
+
+def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, draft: bool = False,
+               family_copy: bool = False, state: str | None = None, protocol: Any = None,
+               encrypt_password: bytes | None = None, generated_at: dt.datetime | None = None) -> PackResult:
+    """Write the pack for a parsed case. A final pack (``draft=False``) with error findings raises
+    :class:`PackRefused` and writes nothing; a path that cannot be written raises :class:`PackError`.
+    Only a final pack gets signature boxes (a draft is never signed)."""
+    check_output_path(out_path)
+    if encrypt_password is not None and not encrypt_password:
+        raise PackError("the password for the pack is empty")
+    result = check_case(case, as_of, protocol)
+    if not draft and result.errors:
+        raise PackRefused(result.errors)
+    pdf, boxes, omitted, result = render_pdf(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state,
+                                             protocol=protocol, result=result, generated_at=generated_at)
+    chash = content_hash(case)
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    with atomic_output(out_path) as out:
+        _finish(pdf, out, case=case, chash=chash, draft=draft, family_copy=family_copy, boxes=boxes,
+                password=encrypt_password)
+    return PackResult(path=Path(out_path), pages=pages, content_hash=chash, draft=draft, family_copy=family_copy,
+                      errors=len(result.errors), warnings=len(result.warnings), omitted=omitted,
+                      signature_boxes=dict(boxes), encrypted=bool(encrypt_password))

@@ -1,0 +1,286 @@
+"""The form's sections laid out for reading: label/value tables, flowing free text, and a table per list
+field whose columns come from the list's item fields (handover.forms). Nothing here names a field of
+the case: a council that edits its form YAML gets a pack that follows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from handover.case import MISSING, get_path
+from handover.dates import is_blank
+from handover.forms import Field, Section
+from handover.pack.style import HEAD_BG, RULE, ZEBRA, P, fmt_date
+from handover.vocab import vocab
+
+__all__ = ["RenderContext", "format_value", "section_flowables", "fields_table", "NONE_RECORDED"]
+
+NONE_RECORDED = "None recorded"
+_LABEL_W = 58 * mm
+#: relative column weight per field type in list tables
+_WEIGHT = {"date": 1.0, "bool": 0.75, "choice": 1.5, "text": 1.6, "longtext": 3.0, "multichoice": 2.0,
+           "names": 1.8, "involved_with": 1.6, "list": 4.5, "nhs_number": 1.2, "upn": 1.3, "postcode": 1.0}
+_MIN_W = {"date": 20.5 * mm, "bool": 17 * mm}
+_WIDE = {"longtext", "multichoice", "list"}
+_MAX_COLUMNS = 6
+
+
+@dataclass
+class RenderContext:
+    case: dict[str, Any]
+    family_copy: bool
+    width: float                      #: frame width in points
+    hidden: frozenset[str] = frozenset()  #: generic paths not shown (``chronology[].confidential``)
+
+    def shows(self, f: Field, path: str = "") -> bool:
+        return (f.family or not self.family_copy) and (not path or path not in self.hidden)
+
+    @property
+    def child_name(self) -> str:
+        return str(get_path(self.case, "child.given_name", "") or "").strip() or "the child"
+
+
+def format_value(f: Field, value: Any, ctx: RenderContext) -> str:
+    """A field's value as a person reads it; "" when nothing is recorded."""
+    if value is MISSING or is_blank(value):
+        return ""
+    v = vocab()
+    t = f.type
+    if t == "date":
+        return fmt_date(value)
+    if t == "bool":
+        return "Yes" if value is True else "No" if value is False else str(value)
+    if t == "choice":
+        return _label(f.vocab, value)
+    if t == "multichoice":
+        items = value if isinstance(value, list) else [value]
+        return "; ".join(_label(f.vocab, c) for c in items)
+    if t == "involved_with":
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(f"the child ({ctx.child_name})" if x == "child" else str(x) for x in items)
+    if t == "names":
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(str(x) for x in items)
+    if t == "agency_checklist" and isinstance(value, dict):
+        return "; ".join(f"{v.label('agency_types', k)}: {v.label('agency_check', s)}" for k, s in value.items())
+    if isinstance(value, (dict, list)):
+        return str(value)
+    return str(value)
+
+
+def _label(vocab_name: str | None, code: Any) -> str:
+    label = vocab().label(vocab_name or "", code)
+    if vocab_name == "risk_factors" and label != str(code):
+        return f"{code} {label}"
+    return label
+
+
+def _text_blocks(text: str, style: str = "body") -> list[Flowable]:
+    """Free text as paragraphs (a blank line starts a new one), so long text flows across pages."""
+    out = []
+    for para in [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]:
+        if para:
+            out.append(P(para, style))
+    return out
+
+
+def _none(style: str = "none") -> Paragraph:
+    return P(NONE_RECORDED, style)
+
+
+def fields_table(rows: list[tuple[str, Any]], width: float) -> Table:
+    """Label | value rows; a value is text or a flowable."""
+    data = []
+    for label, value in rows:
+        cell = value if not isinstance(value, str) else (P(value, "cell") if value else _none("cell"))
+        data.append([P(label, "label"), cell])
+    t = Table(data, colWidths=[_LABEL_W, width - _LABEL_W], hAlign="LEFT", splitInRow=1)
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return t
+
+
+def section_flowables(section: Section, ctx: RenderContext) -> list[Flowable]:
+    """The body of one form section (without its heading)."""
+    out: list[Flowable] = []
+    pending: list[tuple[str, Any]] = []
+
+    def flush() -> None:
+        if pending:
+            out.append(fields_table(list(pending), ctx.width))
+            out.append(Spacer(1, 4))
+            pending.clear()
+
+    for f in section.fields:
+        if not ctx.shows(f):
+            continue
+        value = get_path(ctx.case, f.key)
+        if f.is_list:
+            flush()
+            if len(section.fields) > 1:
+                out.append(P(f.label, "h2"))
+            out.extend(list_flowables(f, value if isinstance(value, list) else [], ctx))
+        elif f.type == "agency_checklist":
+            flush()
+            out.append(P(f.label, "h2"))
+            out.append(checklist_table(value if isinstance(value, dict) else {}, ctx))
+        elif f.type == "longtext" and not is_blank(value) and len(str(value)) > 300:
+            # long free text flows as paragraphs under its label rather than in a table cell
+            flush()
+            out.append(P(f.label, "label"))
+            out.extend(_text_blocks(str(value)))
+            out.append(Spacer(1, 3))
+        else:
+            pending.append((f.label, format_value(f, value, ctx)))
+    flush()
+    return out
+
+
+def checklist_table(value: dict[str, Any], ctx: RenderContext) -> Table:
+    v = vocab()
+    items = [(v.label("agency_types", k), v.label("agency_check", value.get(k, "not_checked")) if k in value
+              else "Not recorded") for k in v.codes("agency_types")]
+    half = (len(items) + 1) // 2
+    rows = []
+    for i in range(half):
+        left = items[i]
+        right = items[i + half] if i + half < len(items) else ("", "")
+        rows.append([P(left[0], "cell"), P(left[1], "cell"), P(right[0], "cell"), P(right[1], "cell")])
+    w = ctx.width
+    t = Table(rows, colWidths=[w * 0.3, w * 0.2, w * 0.3, w * 0.2], hAlign="LEFT")
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                           ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+    return t
+
+
+# ---------------------------------------------------------------- list fields as tables
+
+
+@dataclass
+class _Column:
+    label: str
+    fields: list[Field]          # one, or several sharing a key prefix (sharing_basis.type/.gateway/.reason)
+    weight: float
+    wide: bool
+
+
+def _columns(f: Field, ctx: RenderContext) -> list[_Column]:
+    cols: list[_Column] = []
+    by_prefix: dict[str, _Column] = {}
+    for sub in f.fields:
+        if not ctx.shows(sub, f"{f.key}[].{sub.key}"):
+            continue
+        prefix = sub.key.split(".")[0] if "." in sub.key else None
+        if prefix and prefix in by_prefix:
+            col = by_prefix[prefix]
+            col.fields.append(sub)
+            col.weight = max(col.weight, _WEIGHT.get(sub.type, 1.5)) + 0.4
+            col.wide = col.wide or sub.type in _WIDE
+            continue
+        col = _Column(sub.label, [sub], _WEIGHT.get(sub.type, 1.5), sub.type in _WIDE)
+        cols.append(col)
+        if prefix:
+            by_prefix[prefix] = col
+    return cols
+
+
+def _cell_text(col: _Column, item: dict[str, Any], ctx: RenderContext) -> str:
+    parts = []
+    for i, sub in enumerate(col.fields):
+        text = format_value(sub, get_path(item, sub.key), ctx)
+        if text:
+            parts.append(text if i == 0 or len(col.fields) == 1 else f"{sub.label}: {text}")
+    return "\n".join(parts)
+
+
+def _cell(col: _Column, item: dict[str, Any], ctx: RenderContext, width: float) -> Any:
+    if len(col.fields) == 1 and col.fields[0].is_list:
+        sub = col.fields[0]
+        items = get_path(item, sub.key)
+        items = items if isinstance(items, list) else []
+        if not items:
+            return _none("cell")
+        return _list_table(sub, items, ctx, width - 6, nested=True)
+    text = _cell_text(col, item, ctx)
+    return P(text, "cell") if text else P("—", "cell")
+
+
+def _sort_items(f: Field, items: list[Any]) -> list[Any]:
+    """Chronological lists (a required date field first) read best in date order."""
+    first = f.fields[0] if f.fields else None
+    if first is not None and first.type == "date":
+        return sorted(items, key=lambda it: str(get_path(it, first.key, "") or "9999") if isinstance(it, dict)
+                      else "9999")
+    return items
+
+
+def list_flowables(f: Field, items: list[Any], ctx: RenderContext) -> list[Flowable]:
+    items = [it for it in items if isinstance(it, dict)]
+    if not items:
+        return [_none()]
+    return [_list_table(f, _sort_items(f, items), ctx, ctx.width), Spacer(1, 6)]
+
+
+def _list_table(f: Field, items: list[dict[str, Any]], ctx: RenderContext, width: float, *,
+                nested: bool = False) -> Table:
+    cols = _columns(f, ctx)
+    detail: list[_Column] = []
+    if len(cols) > _MAX_COLUMNS:
+        detail = [c for c in cols if c.wide]
+        cols = [c for c in cols if not c.wide]
+    total = sum(c.weight for c in cols) or 1
+    widths = [max(_MIN_W.get(c.fields[0].type, 0), width * c.weight / total) for c in cols]
+    scale = width / sum(widths)
+    widths = [w * scale for w in widths]
+    head_style = "head" if not nested else "cellbold"
+    if not nested and any(w < 20 * mm for w in widths):
+        head_style = "headsmall"
+    data: list[list[Any]] = [[P(c.label, head_style) for c in cols]]
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.3, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if not nested:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_BG))
+    else:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), ZEBRA))
+    for n, item in enumerate(items):
+        r = len(data)
+        data.append([_cell(c, item, ctx, w) for c, w in zip(cols, widths)])
+        if n % 2 == 1 and not nested:
+            style.append(("BACKGROUND", (0, r), (-1, r), ZEBRA))
+        for c in detail:
+            text = _cell_text(c, item, ctx)
+            dr = len(data)
+            data.append([P(f"<b>{_esc(c.label)}:</b> {_esc(text) if text else NONE_RECORDED.lower()}", "cell",
+                           markup=True)] + [""] * (len(cols) - 1))
+            style.append(("SPAN", (0, dr), (-1, dr)))
+            style.append(("LINEABOVE", (0, dr), (-1, dr), 0.2, colors.white))
+            if n % 2 == 1 and not nested:
+                style.append(("BACKGROUND", (0, dr), (-1, dr), ZEBRA))
+    t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=0 if detail else 1)
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text).replace("\n", "<br/>")
+
+
+def keep(*flowables: Flowable) -> KeepTogether:
+    return KeepTogether(list(flowables))
+
+
+__all__ += ["list_flowables", "checklist_table", "keep"]

@@ -1,0 +1,242 @@
+"""The one-page "who knows what": a swimlane timeline (reportlab graphics) above a table with one row per
+agency that holds information — in the network, in a household member's ``known_to``, or a chronology
+source — so that what several agencies each saw over the same weeks can be seen at a glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from handover.case import get_path
+from handover.dates import parse_iso
+from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, fmt_date, fonts
+from handover.vocab import vocab
+
+__all__ = ["AgencyRow", "agency_rows", "who_knows_what", "short_agency_label"]
+
+_MAX_ENTRIES = 3
+_BRIEF = 60
+
+
+@dataclass
+class AgencyRow:
+    type: str
+    names: list[str] = field(default_factory=list)
+    involved_with: list[str] = field(default_factory=list)
+    entries: list[tuple[dt.date | None, str]] = field(default_factory=list)
+    informed: list[str] = field(default_factory=list)     #: informed dates ("" when an agency was not told)
+    in_network: bool = False
+    missing: bool = False                                 #: an agency_missing finding names it
+    transition_service: bool = False
+
+
+def short_agency_label(code: str) -> str:
+    """"Child and adolescent mental health service (CAMHS)" → "CAMHS"; "GP (general practice)" → "GP"."""
+    label = vocab().label("agency_types", code)
+    if label.endswith(")") and "(" in label:
+        head, _, tail = label[:-1].partition("(")
+        head, tail = head.strip(), tail.strip()
+        return min((head, tail), key=len) if head and tail else label
+    return label
+
+
+def agency_rows(case: dict[str, Any], missing: set[str]) -> list[AgencyRow]:
+    v = vocab()
+    rows: dict[str, AgencyRow] = {}
+
+    def row(code: Any) -> AgencyRow | None:
+        if not isinstance(code, str) or not code:
+            return None
+        return rows.setdefault(code, AgencyRow(type=code))
+
+    child = str(get_path(case, "child.given_name", "") or "").strip() or "child"
+    for a in get_path(case, "agencies", []) or []:
+        if not isinstance(a, dict):
+            continue
+        r = row(a.get("type"))
+        if r is None:
+            continue
+        r.in_network = True
+        if a.get("name"):
+            r.names.append(str(a["name"]))
+        for who in a.get("involved_with") or []:
+            name = f"{child} (child)" if who == "child" else str(who)
+            if name not in r.involved_with:
+                r.involved_with.append(name)
+        r.informed.append(str(a.get("informed_date") or ""))
+    for person in get_path(case, "household", []) or []:
+        if not isinstance(person, dict):
+            continue
+        for code in person.get("known_to") or []:
+            r = row(code)
+            if r is not None and person.get("name") and str(person["name"]) not in r.involved_with:
+                r.involved_with.append(str(person["name"]))
+    for e in get_path(case, "chronology", []) or []:
+        if not isinstance(e, dict):
+            continue
+        r = row(e.get("source"))
+        if r is not None:
+            r.entries.append((parse_iso(e.get("date")), str(e.get("event") or "").strip()))
+    services = set(v.transition_services)
+    order = {c: i for i, c in enumerate(v.codes("agency_types"))}
+    out = sorted(rows.values(), key=lambda r: order.get(r.type, len(order)))
+    for r in out:
+        r.entries.sort(key=lambda x: x[0] or dt.date.max)
+        r.missing = r.type in missing
+        r.transition_service = r.type in services
+    return out
+
+
+def _brief(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _BRIEF else text[: _BRIEF - 1].rstrip() + "…"
+
+
+def _table(rows: list[AgencyRow], width: float) -> Table:
+    v = vocab()
+    head = ["Agency", "Involved with", "Chronology (in brief)", "Told of the transition", "In the network"]
+    data: list[list[Any]] = [[P(h, "head") for h in head]]
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.3, RULE),
+             ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+             ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
+    for i, r in enumerate(rows, start=1):
+        name = v.label("agency_types", r.type)
+        agency = f"<b>{_x(name)}</b>" + "".join(f"<br/>{_x(n)}" for n in r.names)
+        entries = [f"{fmt_date(d) if d else 'no date'}: {_x(_brief(t))}" for d, t in r.entries[:_MAX_ENTRIES]]
+        if len(r.entries) > _MAX_ENTRIES:
+            entries.append(f"and {len(r.entries) - _MAX_ENTRIES} more")
+        if r.in_network:
+            told = [fmt_date(d) if d else "<font color='#b00020'><b>Not told</b></font>" for d in r.informed]
+            informed = "<br/>".join(told)
+        elif r.transition_service:
+            informed = "—"
+        else:
+            informed = "No (not in the network)"
+        if r.missing:
+            net = "<font color='#b00020'><b>MISSING from the network</b></font>"
+        elif r.in_network:
+            net = "Yes"
+        elif r.transition_service:
+            net = "Transition service"
+        else:
+            net = "No"
+        data.append([P(agency, "cell", markup=True), P(", ".join(r.involved_with) or "—", "cell"),
+                     P("<br/>".join(entries) or "none recorded", "cell", markup=True),
+                     P(informed, "cell", markup=True), P(net, "cell", markup=True)])
+        if r.missing:
+            style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#fde8ea")))
+        elif i % 2 == 0:
+            style.append(("BACKGROUND", (0, i), (-1, i), ZEBRA))
+    w = width
+    t = Table(data, colWidths=[w * 0.22, w * 0.17, w * 0.37, w * 0.12, w * 0.12], repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _x(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def _month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    step = 1 if months <= 14 else 3 if months <= 48 else 12
+    d = dt.date(start.year, start.month, 1)
+    out = []
+    while d <= end:
+        if d >= start and (d.month - 1) % step == 0:
+            out.append(d)
+        d = dt.date(d.year + (d.month // 12), d.month % 12 + 1, 1)
+    return out
+
+
+def swimlanes(rows: list[AgencyRow], width: float, decision: dt.date | None,
+              meeting: tuple[str, dt.date] | None) -> Drawing:
+    """One lane per agency, a mark per chronology entry, the decision and the handover meeting marked."""
+    f = fonts()
+    lane_h = 13 if len(rows) <= 12 else 10
+    label_w = 34 * mm
+    top, bottom = 22, 16
+    height = top + bottom + lane_h * max(len(rows), 1)
+    d = Drawing(width, height)
+    dates = [x for r in rows for x, _ in r.entries if x]
+    marks = [x for x in (decision, meeting[1] if meeting else None) if x]
+    span = dates + marks
+    plot_x0, plot_x1 = label_w, width - 6
+    if not span:
+        d.add(String(plot_x0, height / 2, "No dated chronology entries to show.", fontName=f["italic"],
+                     fontSize=8, fillColor=MUTED))
+        return d
+    lo, hi = min(span), max(span)
+    pad = max(3, (hi - lo).days // 20)
+    lo, hi = lo - dt.timedelta(days=pad), hi + dt.timedelta(days=pad)
+    days = max((hi - lo).days, 1)
+
+    def x(day: dt.date) -> float:
+        return plot_x0 + (plot_x1 - plot_x0) * (day - lo).days / days
+
+    y_top = height - top
+    for i, r in enumerate(rows):
+        y = y_top - lane_h * (i + 0.5)
+        if i % 2 == 0:
+            d.add(Rect(0, y - lane_h / 2, width, lane_h, fillColor=ZEBRA, strokeColor=None))
+        label = short_agency_label(r.type)
+        size = 7
+        while stringWidth(label, f["regular"], size) > label_w - 4 and len(label) > 4:
+            label = label[:-2].rstrip() + "…"
+        d.add(String(2, y - 2.5, label, fontName=f["bold"] if r.missing else f["regular"], fontSize=size,
+                     fillColor=ALERT if r.missing else colors.black))
+        d.add(Line(plot_x0, y, plot_x1, y, strokeColor=RULE, strokeWidth=0.5))
+        for day, _text in r.entries:
+            if day:
+                d.add(Circle(x(day), y, 2.6, fillColor=ALERT if r.missing else HEAD_BG, strokeColor=colors.white,
+                             strokeWidth=0.4))
+    y_bottom = y_top - lane_h * len(rows)
+    d.add(Line(plot_x0, y_bottom, plot_x1, y_bottom, strokeColor=MUTED, strokeWidth=0.6))
+    for t in _month_ticks(lo, hi):
+        d.add(Line(x(t), y_bottom, x(t), y_bottom - 3, strokeColor=MUTED, strokeWidth=0.5))
+        d.add(String(x(t) + 1, y_bottom - 10, t.strftime("%b %y"), fontName=f["regular"], fontSize=6.5,
+                     fillColor=MUTED))
+    for label, day, colour in (("Decision", decision, ALERT),
+                               (meeting[0] if meeting else "", meeting[1] if meeting else None, OK)):
+        if not day:
+            continue
+        xx = x(day)
+        d.add(Line(xx, y_bottom, xx, y_top + 2, strokeColor=colour, strokeWidth=1, strokeDashArray=[3, 2]))
+        text = f"{label} {fmt_date(day)}"
+        tw = stringWidth(text, f["bold"], 7)
+        anchor = "end" if xx + tw > width else "start"
+        d.add(String(xx + (2 if anchor == "start" else -2), y_top + 5 + (8 if colour == OK else 0), text,
+                     fontName=f["bold"], fontSize=7, fillColor=colour, textAnchor=anchor))
+    return d
+
+
+def who_knows_what(case: dict[str, Any], missing: set[str], width: float) -> list[Flowable]:
+    rows = agency_rows(case, missing)
+    out: list[Flowable] = []
+    if not rows:
+        return [P("None recorded: no agency is in the network, in a household member's agencies, or in the "
+                  "chronology.", "none")]
+    decision = parse_iso(get_path(case, "transition.decision_date"))
+    held = parse_iso(get_path(case, "plan.handover_meeting.held_date"))
+    planned = parse_iso(get_path(case, "plan.handover_meeting.planned_date"))
+    meeting = ("Handover meeting", held) if held else ("Handover meeting (planned)", planned) if planned else None
+    out.append(swimlanes(rows, width, decision, meeting))
+    out.append(Spacer(1, 6))
+    out.append(_table(rows, width))
+    n_missing = sum(r.missing for r in rows)
+    if n_missing:
+        out.append(Spacer(1, 4))
+        out.append(P(f"<font color='#b00020'><b>{n_missing} agenc{'y holds' if n_missing == 1 else 'ies hold'} "
+                     f"information but {'is' if n_missing == 1 else 'are'} not in the agency network.</b></font>",
+                     "body", markup=True))
+    return out
