@@ -1,9 +1,281 @@
-"""Subcommands registered by this module (being built)."""
+"""Store subcommands: import, export, overdue, demo, db init|upgrade|backup, audit verify.
+
+Each opens the database from ``--db`` / ``HANDOVER_DB`` / the default file (upgrading an older schema
+after backing up an SQLite file) and acts as the command line's system actor. Heavy imports stay
+inside the handlers so that ``handover check`` starts fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import date, datetime, timezone
+from typing import Any
+
+from handover.cli import EXIT_FOUND, EXIT_OK, UsageError, parse_date_arg
+
+__all__ = ["register"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)   # the CLI is the edge: it reads the clock and passes it in
+
+
+def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Any:
+    from handover.store import open_database
+
+    result = open_database(args.db, upgrade_schema=upgrade)
+    if not result.ok:
+        raise UsageError(result.message)
+    if result.upgraded_from:
+        extra = f" (backup: {result.backup})" if result.backup else ""
+        print(f"handover: upgraded the database from schema revision {result.upgraded_from}{extra}",
+              file=sys.stderr)
+    return result.store
+
+
+def _actor() -> Any:
+    import getpass
+
+    from handover.store.errors import system_actor
+
+    try:
+        name = getpass.getuser()
+    except Exception:
+        name = "unknown"
+    return system_actor(name)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from handover.case import MAX_BYTES, CaseError, parse_case
+    from handover.store.errors import ServiceError
+    from handover.store.service import import_case
+
+    p = Path(args.case)
+    try:   # read and shape-check before touching the database: a bad file writes nothing
+        if p.is_file() and p.stat().st_size > MAX_BYTES:
+            raise CaseError(f"{p.name} is too large (a case file is at most {MAX_BYTES // (1024 * 1024)} MB)")
+        data = p.read_bytes()
+        parse_case(data, p.name)
+    except CaseError as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"{args.case}: {e.strerror or e}") from None
+    store = _open(args)
+    try:
+        result = import_case(store, _actor(), data, now=_now(), source=p.name, team=args.team,
+                             receiving_team=args.to_team)
+    except ServiceError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
+    print(result.case_id)
+    if args.verbose:
+        what = "new handover" if result.created else ("unchanged" if result.unchanged else "new version")
+        print(f"{what}: version {result.version}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    import os
+
+    from handover.store.errors import ServiceError
+    from handover.store.service import export_document
+
+    store = _open(args)
+    try:
+        text = export_document(store, _actor(), args.id, now=_now(), version=args.version)
+    except ServiceError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
+    data = text.encode("utf-8")
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        return EXIT_OK
+    try:
+        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # a child's record: private
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+    return EXIT_OK
+
+
+def _cmd_overdue(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from handover.store.queries import OVERDUE_COLUMNS, overdue_items, team_id_by_name
+
+    as_of = args.as_of or date.today()
+    store = _open(args)
+    try:
+        with store.read() as s:
+            team_id = None
+            if args.team is not None:
+                team_id = team_id_by_name(s, args.team)
+                if team_id is None:
+                    raise UsageError(f"there is no team called {args.team!r}")
+            items = overdue_items(s, as_of, team_id)
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps([i.to_json() for i in items], indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(OVERDUE_COLUMNS)
+        for i in items:
+            j = i.to_json()
+            w.writerow([j[c] for c in OVERDUE_COLUMNS])
+    else:
+        print(_overdue_text(items, as_of))
+    return EXIT_FOUND if items else EXIT_OK
+
+
+def _overdue_text(items: list[Any], as_of: date) -> str:
+    if not items:
+        return f"Nothing overdue or late as of {as_of.isoformat()}."
+    n_over = sum(1 for i in items if i.status == "overdue")
+    lines = [f"{n_over} overdue and {len(items) - n_over} late deadline(s) as of {as_of.isoformat()}", ""]
+    head = ("due", "status", "days", "rule", "id", "child", "direction", "team", "state", "owner")
+    rows = [(i.due.isoformat(), i.status, str(i.working_days_overdue), i.rule, i.id, i.child,
+             i.direction, i.team, i.state, i.owner) for i in items]
+    widths = [min(40, max(len(h), *(len(r[k]) for r in rows))) for k, h in enumerate(head)]
+    for r in [head, *rows]:
+        lines.append("  ".join(c[:40].ljust(w) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from handover import demo
+    from handover.store.errors import ServiceError
+
+    if args.cases < 0:
+        raise UsageError("--cases must be 0 or more")
+    store = _open(args)
+    started = time.perf_counter()
+    try:
+        now = _now()
+        result = demo.generate(store, args.cases, today=now.date(), now=now, seed=args.seed)
+    except ServiceError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
+    took = time.perf_counter() - started
+    span = f" ({result.first_id} to {result.last_id})" if result.handovers else ""
+    print(f"added {result.handovers} synthetic handovers{span} in {took:.1f} s to {store.display_url}")
+    print(f"demo accounts (for example 'admin', 'can1-prac1', 'can1-mgr', 'ehe4-recv1') have the password "
+          f"'{demo.DEMO_PASSWORD}'")
+    return EXIT_OK
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from handover.store import open_database
+    from handover.store.database import BackupError, backup_sqlite
+    from handover.store.migrate import head_revision
+
+    if args.action in ("init", "upgrade"):
+        result = open_database(args.db, upgrade_schema=True)
+        if not result.ok:
+            raise UsageError(result.message)
+        assert result.store is not None
+        shown = result.store.display_url
+        result.store.close()
+        if result.upgraded_from is None:
+            print(f"{shown} is up to date (schema revision {head_revision()})")
+        elif result.upgraded_from == "":
+            print(f"created {shown} (schema revision {head_revision()})")
+        else:
+            extra = f"; backup before upgrading: {result.backup}" if result.backup else ""
+            print(f"upgraded {shown} from schema revision {result.upgraded_from} to {head_revision()}{extra}")
+        return EXIT_OK
+    store = _open(args)
+    try:
+        if not store.is_sqlite:
+            raise UsageError("`db backup` copies SQLite files; back up PostgreSQL with pg_dump "
+                             "(see docs/storage.md)")
+        out = args.output or _default_backup_name(store.url)
+        try:
+            dest = backup_sqlite(store.engine, out)
+        except BackupError as e:
+            raise UsageError(str(e)) from None
+    finally:
+        store.close()
+    print(f"backed up {store.display_url} to {dest}")
+    return EXIT_OK
+
+
+def _default_backup_name(url: str) -> str:
+    from handover.store.engine import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
+        raise UsageError("give the backup file with -o FILE")
+    return str(path.with_name(f"{path.name}.backup-{_now().strftime('%Y%m%d-%H%M%S')}"))
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from handover.audit import verify
+
+    store = _open(args)
+    try:
+        with store.read() as s:
+            report = verify(s)
+    finally:
+        store.close()
+    if report.ok:
+        print(report.message)
+        return EXIT_OK
+    print(report.message)
+    for p in report.problems:
+        print(f"  {p}")
+    return EXIT_FOUND
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the `handover` parser."""
+    db_help = "database URL (default: HANDOVER_DB, else a file in your data folder)"
+
+    i = sub.add_parser("import", help="store a case file (a new handover, or a new version of one)")
+    i.add_argument("case", metavar="CASE.json")
+    i.add_argument("--db", metavar="URL", help=db_help)
+    i.add_argument("--team", metavar="NAME", help="the sending team of a new handover (created if missing)")
+    i.add_argument("--to-team", metavar="NAME", help="the receiving team of a new handover")
+    i.add_argument("-v", "--verbose", action="store_true", help="say whether a version was added")
+    i.set_defaults(handler=_cmd_import)
+
+    e = sub.add_parser("export", help="write a stored handover as a handover-case/1 file")
+    e.add_argument("id", metavar="ID")
+    e.add_argument("-o", "--output", metavar="CASE.json", required=True, help="the file to write ('-': stdout)")
+    e.add_argument("--db", metavar="URL", help=db_help)
+    e.add_argument("--version", type=int, metavar="N", help="an earlier version (default: the current one)")
+    e.set_defaults(handler=_cmd_export)
+
+    o = sub.add_parser("overdue", help="every overdue or late deadline in the database")
+    o.add_argument("--db", metavar="URL", help=db_help)
+    o.add_argument("--as-of", type=parse_date_arg, help="the date to check against (default: today)")
+    o.add_argument("--team", metavar="NAME", help="only this sending team")
+    o.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    o.set_defaults(handler=_cmd_overdue)
+
+    d = sub.add_parser("demo", help="fill a database with synthetic handovers")
+    d.add_argument("--db", metavar="URL", help=db_help)
+    d.add_argument("--cases", type=int, default=1000, metavar="N", help="how many (default 1000)")
+    d.add_argument("--seed", type=int, default=20261125, help=argparse.SUPPRESS)
+    d.set_defaults(handler=_cmd_demo)
+
+    db = sub.add_parser("db", help="create, upgrade or back up the database")
+    db.add_argument("action", choices=("init", "upgrade", "backup"))
+    db.add_argument("--db", metavar="URL", help=db_help)
+    db.add_argument("-o", "--output", metavar="FILE", help="backup file (default: beside the database)")
+    db.set_defaults(handler=_cmd_db)
+
+    a = sub.add_parser("audit", help="check the audit trail's hash chain (exit 1 if broken)")
+    a.add_argument("action", choices=("verify",))
+    a.add_argument("--db", metavar="URL", help=db_help)
+    a.set_defaults(handler=_cmd_audit)

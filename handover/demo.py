@@ -1,0 +1,319 @@
+"""Synthetic demonstration data: realistic-looking handovers for trying the app and for benchmarks.
+
+Everything is invented: names from short lists, NHS numbers in the 999 test range (valid modulus 11),
+postcodes in the non-existent ``ZZ`` area. Decision dates spread over the two years before ``today``;
+older handovers have mostly run their course, recent ones sit in every state, and some deadlines are
+missed. Rows go in with bulk inserts (100,000 handovers take well under a minute on SQLite).
+
+Demo data goes only into an empty database or one already marked as a demo, so it never mixes with
+real records. Demo accounts all share the password :data:`DEMO_PASSWORD`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from handover import audit
+from handover.calendar import calendar_for
+from handover.case import FORMAT, content_hash, get_path
+from handover.dates import parse_iso
+from handover.protocol import Protocol
+from handover.store.database import Store
+from handover.store.errors import Invalid
+from handover.store.models import DeadlineRow, Handover, Setting, Team, User, Version, WorkflowEvent
+from handover.store.sync import active_protocol, summary_columns
+from handover.vocab import AGENCY_TYPES
+
+__all__ = ["generate", "DemoResult", "DEMO_PASSWORD", "nhs_number", "DEMO_TEAMS"]
+
+DEMO_PASSWORD = "demo-password"
+
+#: (name, service, sends, receives)
+DEMO_TEAMS = (
+    ("CSC Front Door (MASH)", "children_social_care", "", "step_up"),
+    ("CSC Assessment North", "children_social_care", "step_down", ""),
+    ("CSC Child in Need South", "children_social_care", "step_down", ""),
+    ("CSC Child Protection West", "children_social_care", "step_down", ""),
+    ("Early Help East", "early_help", "step_up", "step_down"),
+    ("Early Help West", "early_help", "step_up", "step_down"),
+    ("Early Help Central", "early_help", "step_up", "step_down"),
+)
+
+GIVEN = ("Amara", "Ben", "Chloe", "Dylan", "Ella", "Finley", "Grace", "Harvey", "Isla", "Jacob", "Kai", "Layla",
+         "Mason", "Nia", "Oscar", "Poppy", "Reuben", "Sofia", "Theo", "Una", "Vinnie", "Willow", "Yusuf", "Zara",
+         "Aisha", "Callum", "Darcy", "Eli", "Freya", "Idris", "Maya", "Noah", "Ruby", "Sami", "Tilly", "Zain")
+FAMILY = ("Ashworth", "Brightwell", "Carraway", "Dunmore", "Elsworth", "Fairbrook", "Greywell", "Hollins",
+          "Ingleby", "Jessop", "Kettering", "Larkspur", "Merriweather", "Northcote", "Oakridge", "Pennyfeather",
+          "Quarry", "Rookwood", "Saltmarsh", "Thistlewood", "Underhill", "Vantage", "Whitmore", "Yardley")
+STREETS = ("Example Street", "Sample Road", "Fictional Avenue", "Testing Lane", "Demo Close", "Imaginary Way")
+STAFF = ("Alex Rowe", "Bobbie Kaur", "Charlie Osei", "Dana Whitfield", "Eden Marsh", "Frankie Lowe", "Gabi Nunes",
+         "Harper Quinn", "Jordan Blake", "Kit Moreno", "Lee Ashdown", "Morgan Tate", "Nico Ferris", "Remy Cole",
+         "Sam Okafor", "Toni Reyes", "Vic Laine", "Wren Hadley")
+RISKS = ("1B", "2B", "3A", "3B", "4A", "4B", "15A", "16A", "17A", "10A", "21")
+AGENCIES = ("gp", "education", "police", "health_visitor", "camhs", "housing", "drug_alcohol_service",
+            "adult_mental_health", "school_nurse", "domestic_abuse_service")
+ORDER = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
+MOVES = ("request_authorisation", "authorise", "send", "acknowledge", "accept", "close")
+
+
+def nhs_number(rng: random.Random) -> str:
+    """A valid NHS number in the 999 test range (modulus 11)."""
+    while True:
+        digits = [9, 9, 9] + [rng.randrange(10) for _ in range(6)]
+        total = sum(d * w for d, w in zip(digits, range(10, 1, -1)))
+        check = 11 - total % 11
+        if check == 11:
+            check = 0
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    handovers: int
+    first_id: str
+    last_id: str
+
+
+class _Dates:
+    """add_working_days with a cache (the demo asks the same questions many times)."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.cal = calendar_for(protocol.region)
+        self.cache: dict[tuple[date, int], date] = {}
+
+    def add(self, d: date, n: int) -> date:
+        key = (d, n)
+        got = self.cache.get(key)
+        if got is None:
+            got = self.cache[key] = self.cal.add_working_days(d, n)
+        return got
+
+    def rows(self, case: dict[str, Any], protocol: Protocol, hid: int, team: int) -> list[dict[str, Any]]:
+        """What :func:`handover.store.sync.deadline_rows` gives, with cached dates (tested equal)."""
+        out = []
+        for rule in protocol.rules_for(case["direction"]):
+            starts = parse_iso(get_path(case, rule.starts))
+            done = parse_iso(get_path(case, rule.done))
+            due = self.add(starts, rule.working_days) if starts else None
+            out.append({"handover_id": hid, "team_id": team, "rule": rule.rule, "working_days": rule.working_days,
+                        "starts": starts, "due": due, "done": done, "late": bool(due and done and done > due)})
+        return out
+
+
+def _ensure_people(s: Session, store: Store, now: datetime) -> dict[str, Any]:
+    teams: dict[str, int] = {}
+    for name, service, _sends, _receives in DEMO_TEAMS:
+        tid = s.scalar(select(Team.id).where(Team.name == name))
+        if tid is None:
+            t = Team(name=name, service=service, created_at=now)
+            s.add(t)
+            s.flush()
+            tid = t.id
+        teams[name] = tid
+    pw = store.hasher.hash(DEMO_PASSWORD)
+    existing = set(s.scalars(select(User.username)))
+    people: dict[str, list[int]] = {}
+    rng = random.Random(7)
+    wanted = [("admin", "Demo Administrator", "administrator", None)]
+    for i, (name, _service, sends, receives) in enumerate(DEMO_TEAMS):
+        slug = "".join(w[0] for w in name.replace("(", "").split()).lower() + str(i)
+        if sends:
+            wanted += [(f"{slug}-prac{j}", rng.choice(STAFF), "practitioner", name) for j in (1, 2, 3)]
+        wanted.append((f"{slug}-mgr", rng.choice(STAFF), "manager", name))
+        if receives:
+            wanted += [(f"{slug}-recv{j}", rng.choice(STAFF), "receiver", name) for j in (1, 2)]
+    rows = [{"username": u, "display_name": d, "role": r, "team_id": teams.get(t) if t else None,
+             "password_hash": pw, "active": True, "failed_count": 0, "created_at": now}
+            for u, d, r, t in wanted if u not in existing]
+    if rows:
+        s.execute(insert(User), rows)
+    for uid, tid, role in s.execute(select(User.id, User.team_id, User.role)):
+        if role == "practitioner":
+            people.setdefault(f"prac:{tid}", []).append(uid)
+    return {"teams": teams, "people": people,
+            "names": dict(s.execute(select(User.id, User.display_name)).all())}
+
+
+def _final_state(rng: random.Random, age: int) -> str:
+    r = rng.random()
+    if age > 90:
+        return "closed" if r < 0.86 else ("accepted" if r < 0.92 else rng.choice(ORDER[:5]))
+    if age > 25:
+        return rng.choice(("closed", "accepted", "accepted", "acknowledged", "sent", "authorised", "draft"))
+    return rng.choice(ORDER[:6])
+
+
+def _case(rng: random.Random, case_id: str, direction: str, decision: date, state: str, dates: _Dates,
+          today: date, returned: bool) -> dict[str, Any]:
+    rank = ORDER.index(state)
+    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+    dob = decision - timedelta(days=rng.randrange(60, 17 * 365))
+    parent = f"{rng.choice(GIVEN)} {family}"
+
+    def by(start: date, lo: int, hi: int) -> str | None:
+        """A date lo..hi working days after start; one in six later still; None if after today."""
+        n = rng.randint(lo, hi) if rng.random() < 0.83 else hi + rng.randint(1, 6)
+        d = dates.add(start, n)
+        return d.isoformat() if d <= today else None
+
+    risks = sorted(set(rng.sample(RISKS, rng.randint(1, 3))))
+    agencies = rng.sample(AGENCIES, rng.randint(2, 4))
+    agency_rows = [{"type": a, "name": f"{a.replace('_', ' ').title()} (demo)", "contact": "01632 960000",
+                    "involved_with": ["child"], "informed_date": by(decision, 0, 4) if rank >= 3 else None,
+                    "sharing_basis": {"type": "consent", "gateway": "", "reason": ""},
+                    "continues_involvement": rng.random() < 0.6, "attends_handover": rng.random() < 0.7}
+                   for a in agencies]
+    chronology = [{"date": (decision - timedelta(days=rng.randrange(5, 300))).isoformat(),
+                   "source": rng.choice(agencies), "event": "Contact recorded (synthetic demo entry)",
+                   "impact_on_child": "Described in the synthetic demo narrative", "confidential": False}
+                  for _ in range(rng.randint(2, 5))]
+    case: dict[str, Any] = {
+        "format": FORMAT, "id": case_id, "direction": direction,
+        "child": {"given_name": given, "family_name": family, "date_of_birth": dob.isoformat(),
+                  "gender": rng.choice(("male", "female", "not_stated")), "nhs_number": nhs_number(rng),
+                  "address": f"{rng.randint(1, 199)} {rng.choice(STREETS)}, Demo Town",
+                  "postcode": f"ZZ{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+                  "upn": "", "setting": "none" if dob > decision - timedelta(days=4 * 365) else "Demo Primary School",
+                  "ethnicity": "Not recorded (demo)", "first_language": "English", "disability_or_sen": "",
+                  "local_ids": {"csc": f"CSC{rng.randint(100000, 999999)}", "early_help": f"EH{rng.randint(10000, 99999)}"}},
+        "household": [{"name": parent, "relationship": "mother" if rng.random() < 0.7 else "father",
+                       "date_of_birth": (dob - timedelta(days=rng.randrange(17 * 365, 40 * 365))).isoformat(),
+                       "lives_with_child": True, "parental_responsibility": True, "joined_household": None,
+                       "left_household": None, "known_to": rng.sample(agencies, 1),
+                       "risk_factors": [r for r in risks if r.endswith("B")]}],
+        "transition": {"from_service": "children_social_care" if direction == "step_down" else "early_help",
+                       "to_service": "early_help" if direction == "step_down" else "children_social_care",
+                       "decision_date": decision.isoformat(), "decision_by": rng.choice(STAFF),
+                       "reason": "Synthetic demonstration handover", "current_plan":
+                           rng.choice(("child_in_need", "child_protection")) if direction == "step_down" else "early_help",
+                       "what_has_changed": "Synthetic text: circumstances have changed."},
+        "needs_and_risks": {"summary": "Synthetic summary of needs.", "risk_factors": risks,
+                            "strengths": "Synthetic strengths.", "outstanding_concerns": "",
+                            "escalation_plan": "Step back if concerns return (synthetic)."},
+        "child_voice": {"views": "Synthetic views of the child.", "how_obtained": "spoken",
+                        "last_seen": (decision - timedelta(days=rng.randrange(1, 20))).isoformat()},
+        "family": {"views": "Synthetic views of the family.",
+                   "consent": {"status": "given", "given_by": parent, "date": decision.isoformat(), "how": "verbal",
+                               "reason_not_sought": ""}},
+        "agencies": agency_rows,
+        "agency_checks": {a: ("involved" if a in agencies else rng.choice(("not_involved", "not_checked")))
+                          for a in AGENCY_TYPES},
+        "chronology": sorted(chronology, key=lambda c: c["date"]),
+        "plan": {"lead_professional": {"name": rng.choice(STAFF), "agency": "early_help", "contact": "01632 960001",
+                                       "agreed_date": by(decision, 2, 5) if rank >= 5 else None},
+                 "outcomes": [{"need": "Synthetic need", "outcome": "Synthetic outcome",
+                               "actions": [{"action": "Synthetic action", "who": rng.choice(STAFF),
+                                            "by": (decision + timedelta(days=30)).isoformat()}]}],
+                 "handover_meeting": {"planned_date": dates.add(decision, 8).isoformat(),
+                                      "held_date": by(decision, 5, 10) if rank >= 5 else None,
+                                      "attendees": [rng.choice(STAFF), parent]},
+                 "review_date": (decision + timedelta(days=90)).isoformat()},
+        "sign_off": {"prepared_by": {"name": rng.choice(STAFF), "role": "practitioner", "date": decision.isoformat()},
+                     "sending_manager": {"name": rng.choice(STAFF) if rank >= 2 else "",
+                                         "date": by(decision, 0, 3) if rank >= 2 else None},
+                     "receiving": {"name": rng.choice(STAFF) if rank >= 5 or returned else "",
+                                   "date": None, "decision": "accepted" if rank >= 5 else ("returned" if returned else None),
+                                   "reason": "missing_information: synthetic note" if returned else ""}},
+    }
+    if direction == "step_down":
+        sent = by(decision, 1, 5) if rank >= 3 or returned else None
+        ack = by(date.fromisoformat(sent), 0, 2) if sent and (rank >= 4 or returned) else None
+        case["events"] = {"pack_sent": sent, "acknowledged": ack}
+    else:
+        case["transition"].update({"referral_date": decision.isoformat(), "immediate_risk": False,
+                                   "emergency_action": ""})
+        case["needs_and_risks"]["early_help_work"] = "Synthetic account of early help work."
+        csc = by(decision, 0, 1) if rank >= 4 or returned else None
+        told = by(date.fromisoformat(csc), 0, 1) if csc else None
+        done = by(decision, 25, 45) if rank >= 5 else None
+        case["events"] = {"csc_decision": csc, "referrer_informed": told, "assessment_completed": done}
+    return case
+
+
+def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20261125,
+             batch: int = 5000) -> DemoResult:
+    """Add ``n`` synthetic handovers (and the demo teams and users when missing)."""
+    if n < 0:
+        raise Invalid("the number of cases cannot be negative")
+    rng = random.Random(seed)
+    with store.write() as s:
+        marked = s.get(Setting, "demo") is not None
+        existing = s.scalar(select(func.count()).select_from(Handover)) or 0
+        if existing and not marked:
+            raise Invalid("this database holds real handovers: demo data goes only into an empty or demo database")
+        if not marked:
+            s.add(Setting(key="demo", value="true"))
+        ctx = _ensure_people(s, store, now)
+        protocol = active_protocol(s)
+        next_id = (s.scalar(select(func.max(Handover.id))) or 0) + 1
+        start_number = (s.scalar(select(func.count()).select_from(Handover).where(Handover.case_id.like("DEMO-%")))
+                        or 0) + 1
+        rng.seed(seed + start_number)
+        dates = _Dates(protocol)
+        sd_senders = [ctx["teams"][t[0]] for t in DEMO_TEAMS if t[2] == "step_down"]
+        su_senders = [ctx["teams"][t[0]] for t in DEMO_TEAMS if t[2] == "step_up"]
+        eh_receivers = [ctx["teams"][t[0]] for t in DEMO_TEAMS if t[3] == "step_down"]
+        front_door = next(ctx["teams"][t[0]] for t in DEMO_TEAMS if t[3] == "step_up")
+        names = ctx["names"]
+        buf: dict[str, list[dict[str, Any]]] = {"h": [], "v": [], "d": [], "e": []}
+        first = last = ""
+        for k in range(n):
+            hid = next_id + k
+            case_id = f"DEMO-{start_number + k:06d}"
+            first = first or case_id
+            last = case_id
+            direction = "step_down" if rng.random() < 0.6 else "step_up"
+            decision = today - timedelta(days=rng.randint(1, 730))
+            if decision.weekday() >= 5:
+                decision -= timedelta(days=decision.weekday() - 4)
+            age = (today - decision).days
+            state = _final_state(rng, age)
+            returned = state == "draft" and age > 10 and rng.random() < 0.4
+            case = _case(rng, case_id, direction, decision, state, dates, today, returned)
+            team = rng.choice(sd_senders if direction == "step_down" else su_senders)
+            receiving = rng.choice(eh_receivers) if direction == "step_down" else front_door
+            owner = rng.choice(ctx["people"].get(f"prac:{team}", [None]))
+            rank = ORDER.index(state)
+            at = datetime.combine(decision, time(9, rng.randrange(60)), tzinfo=timezone.utc)
+            text = json.dumps(case, ensure_ascii=False) + "\n"   # one line: the C encoder, 5x faster
+            buf["h"].append({"id": hid, "case_id": case_id, "state": state, "team_id": team,
+                             "receiving_team_id": receiving, "owner_id": owner, "current_version": 1,
+                             "authorised_version": 1 if rank >= 2 else None, "row_version": 1,
+                             "created_at": at, "updated_at": at + timedelta(days=min(age, rank * 3)),
+                             **summary_columns(case)})
+            buf["v"].append({"handover_id": hid, "number": 1, "document": text, "content_hash": content_hash(case),
+                             "frozen": rank >= 2, "created_by": "demo", "created_at": at, "note": "synthetic"})
+            buf["d"].extend(dates.rows(case, protocol, hid, team))
+            path = MOVES[:rank] if not returned else ("request_authorisation", "authorise", "send", "return")
+            step_at = at
+            for action in path:
+                step_at = min(step_at + timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 5)),
+                              datetime.combine(today, time(17), tzinfo=timezone.utc))
+                src = "sent" if action == "return" else ORDER[MOVES.index(action)]
+                dst = "draft" if action == "return" else ORDER[MOVES.index(action) + 1]
+                buf["e"].append({"handover_id": hid, "action": action, "from_state": src, "to_state": dst,
+                                 "actor": "demo", "actor_name": names.get(owner, "Demo user") if owner else "Demo user",
+                                 "at": step_at, "reason_code": "missing_information" if action == "return" else None,
+                                 "note": "Synthetic note" if action == "return" else "", "version": 1})
+            if len(buf["h"]) >= batch:
+                _flush(s, buf)
+        _flush(s, buf)
+        audit.append(s, actor="demo", action="demo_generate", now=now,
+                     detail={"handovers": n, "first": first, "last": last, "seed": seed})
+        return DemoResult(n, first, last)
+
+
+def _flush(s: Session, buf: dict[str, list[dict[str, Any]]]) -> None:
+    for key, table in (("h", Handover.__table__), ("v", Version.__table__), ("d", DeadlineRow.__table__),
+                       ("e", WorkflowEvent.__table__)):
+        if buf[key]:
+            s.execute(insert(table), buf[key])
+            buf[key] = []

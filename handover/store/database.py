@@ -1,0 +1,166 @@
+"""Opening a database: connect, refuse what cannot be used, back up and upgrade an older schema.
+
+:func:`open_database` never raises for an expected failure (unreachable server, bad URL, a database
+from a newer version of the tool): it returns an :class:`OpenResult` whose ``message`` is one line
+the app or the CLI can show.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from handover.store.engine import WRITE, ensure_private_file, make_engine, resolve_url, safe_url, sqlite_path
+from handover.store.migrate import SchemaState, head_revision, schema_state, upgrade
+
+__all__ = ["Store", "OpenResult", "open_database", "backup_sqlite", "BackupError"]
+
+
+class BackupError(Exception):
+    """A backup could not be made; ``str()`` is one line."""
+
+
+class Store:
+    """An open database: an engine and two session factories (read, and write transactions)."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._read = sessionmaker(bind=engine, expire_on_commit=False)
+        self._write = sessionmaker(bind=engine.execution_options(**{WRITE: True}), expire_on_commit=False)
+        #: argon2 hasher for passwords (tests may set a cheaper one)
+        self.hasher = PasswordHasher()
+
+    @property
+    def display_url(self) -> str:
+        return safe_url(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; rolled back at the end."""
+        with self._read() as s:
+            try:
+                yield s
+            finally:
+                s.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite): committed on success, rolled back on error."""
+        with self._write() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class OpenResult:
+    """What :func:`open_database` gives back. ``ok`` → ``store`` is usable; else ``message`` says why."""
+
+    ok: bool
+    status: str                       #: "ok", "bad_url", "unreachable", "newer", "foreign", "needs_upgrade"
+    message: str = ""
+    store: Store | None = None
+    upgraded_from: str | None = None  #: the revision the database had before an upgrade ("" when new)
+    backup: Path | None = None        #: the copy taken before migrating an SQLite file
+
+
+def _first_line(e: BaseException) -> str:
+    orig = getattr(e, "orig", None) or e
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+def open_database(url: str | None = None, *, upgrade_schema: bool = True, create: bool = True) -> OpenResult:
+    """Open (and if needed create or upgrade) the database at ``url`` (see :func:`resolve_url`)."""
+    url = resolve_url(url)
+    shown = safe_url(url)
+    try:
+        path = sqlite_path(url)
+        if path is not None and not create and not path.exists():
+            return OpenResult(False, "unreachable", f"there is no database at {shown}")
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as e:
+        return OpenResult(False, "bad_url", f"{shown!r} is not a database URL this tool can use ({_first_line(e)})")
+    except OSError as e:
+        return OpenResult(False, "unreachable", f"cannot create the database {shown}: {e.strerror or e}")
+    try:
+        with engine.connect() as conn:
+            state, rev = schema_state(conn)
+    except DBAPIError as e:
+        engine.dispose()
+        return OpenResult(False, "unreachable", f"cannot reach the database {shown}: {_first_line(e)}")
+    if state == SchemaState.NEWER:
+        engine.dispose()
+        return OpenResult(False, "newer", f"the database {shown} was written by a newer version of the handover "
+                          f"tool (schema revision {rev}); install the newer version to open it")
+    if state == SchemaState.FOREIGN:
+        engine.dispose()
+        return OpenResult(False, "foreign", f"{shown} holds tables but is not a handover database")
+    result = OpenResult(True, "ok")
+    if state in (SchemaState.EMPTY, SchemaState.OLDER):
+        if not upgrade_schema:
+            engine.dispose()
+            return OpenResult(False, "needs_upgrade", f"the database {shown} needs `handover db upgrade` "
+                              f"(schema revision {rev or 'none'}, this tool uses {head_revision()})")
+        if state == SchemaState.OLDER and path is not None:
+            try:
+                result.backup = backup_sqlite(engine, _backup_name(path, rev or "0"))
+            except BackupError as e:
+                engine.dispose()
+                return OpenResult(False, "backup_failed", f"not upgrading {shown}: {e}")
+        try:
+            with engine.connect() as conn:
+                upgrade(conn)
+                conn.commit()
+        except DBAPIError as e:
+            engine.dispose()
+            return OpenResult(False, "upgrade_failed", f"upgrading {shown} failed: {_first_line(e)}")
+        result.upgraded_from = rev or ""
+    result.store = Store(engine, url)
+    return result
+
+
+def _backup_name(path: Path, rev: str) -> Path:
+    base = path.with_name(f"{path.name}.rev{rev}.bak")
+    n = 1
+    while base.exists():
+        n += 1
+        base = path.with_name(f"{path.name}.rev{rev}.{n}.bak")
+    return base
+
+
+def backup_sqlite(engine: Engine, dest: str | Path) -> Path:
+    """Copy a live SQLite database with SQLite's online backup API into a new 0600 file."""
+    dest = Path(dest)
+    if engine.dialect.name != "sqlite":
+        raise BackupError("online backup is for SQLite files; back up PostgreSQL with pg_dump "
+                          "(see docs/storage.md)")
+    if dest.exists():
+        raise BackupError(f"{dest} already exists; choose a new file name")
+    try:
+        ensure_private_file(dest)
+        target = sqlite3.connect(dest)
+    except OSError as e:
+        raise BackupError(f"cannot write {dest}: {e.strerror or e}") from None
+    try:
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.backup(target)   # type: ignore[union-attr]
+        finally:
+            raw.close()
+    except sqlite3.Error as e:
+        raise BackupError(f"backup to {dest} failed: {e}") from None
+    finally:
+        target.close()
+    return dest

@@ -1,0 +1,179 @@
+"""Typed SQLAlchemy models of the shared database (one module, small tables).
+
+Times are stored as naive UTC and read back as aware UTC (:class:`UTCDateTime`); the core never reads
+the clock: callers pass ``now``. Handovers carry searchable summary columns beside the versioned case
+JSON; deadline rows store each rule's start, due and done dates so that the overdue list is one
+indexed query (status depends on the as-of date and is computed in SQL).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+__all__ = ["Base", "Team", "User", "Handover", "Version", "DeadlineRow", "WorkflowEvent", "AuditEntry",
+           "AuditHead", "ProtocolVersion", "Setting", "UTCDateTime", "ROLES"]
+
+ROLES = ("practitioner", "manager", "receiver", "administrator")
+
+NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
+          "pk": "pk_%(table_name)s"}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, naive UTC stored, aware UTC out (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: pass an aware datetime (UTC)")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), date: Date()}
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    service: Mapped[str] = mapped_column(String(40), default="")   # children_social_care | early_help | ""
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]]
+    created_at: Mapped[datetime]
+    team: Mapped[Optional[Team]] = relationship(lazy="joined")
+
+
+class Handover(Base):
+    __tablename__ = "handovers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(200), unique=True)
+    direction: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    child_given_name: Mapped[str] = mapped_column(String(200), default="")
+    child_family_name: Mapped[str] = mapped_column(String(200), default="", index=True)
+    child_dob: Mapped[Optional[date]]
+    child_nhs_number: Mapped[str] = mapped_column(String(20), default="")
+    decision_date: Mapped[Optional[date]]
+    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"), index=True)
+    receiving_team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"), index=True)
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    authorised_version: Mapped[Optional[int]]
+    row_version: Mapped[int] = mapped_column(Integer, default=1)   # optimistic concurrency counter
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Version(Base):
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("handover_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"))
+    number: Mapped[int]
+    document: Mapped[str] = mapped_column(Text)          # the handover-case/1 text exactly as stored
+    content_hash: Mapped[str] = mapped_column(String(80))
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)   # authorised: never changed again
+    created_by: Mapped[str] = mapped_column(String(100))           # username, or "cli:<name>"
+    created_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DeadlineRow(Base):
+    """One rule of one handover; status is computed against an as-of date in SQL."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        UniqueConstraint("handover_id", "rule"),
+        Index("ix_deadlines_open", "done", "due", "team_id"),
+        Index("ix_deadlines_late", "late", "team_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"))
+    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"))   # the sending team, copied
+    rule: Mapped[str] = mapped_column(String(40))
+    working_days: Mapped[int]
+    starts: Mapped[Optional[date]]
+    due: Mapped[Optional[date]]
+    done: Mapped[Optional[date]]
+    late: Mapped[bool] = mapped_column(Boolean, default=False)   # done > due (does not depend on as-of)
+
+
+class WorkflowEvent(Base):
+    __tablename__ = "workflow_events"
+    __table_args__ = (Index("ix_workflow_events_handover", "handover_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime]
+    reason_code: Mapped[Optional[str]] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int]
+
+
+class AuditEntry(Base):
+    """Append-only; ``entry_hash`` covers the fields and ``prev_hash`` (see handover.audit)."""
+
+    __tablename__ = "audit_entries"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[Optional[str]] = mapped_column(String(200), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(80))
+    entry_hash: Mapped[str] = mapped_column(String(80))
+
+
+class AuditHead(Base):
+    """The last entry's number and hash, so that deleting the newest entries is detected too."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)   # always 1
+    seq: Mapped[int]
+    entry_hash: Mapped[str] = mapped_column(String(80))
+
+
+class ProtocolVersion(Base):
+    __tablename__ = "protocols"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document: Mapped[str] = mapped_column(Text)     # JSON of Protocol.to_dict()
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

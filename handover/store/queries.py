@@ -1,0 +1,159 @@
+"""Read-only queries shared by the CLI, the app's dashboard and the benchmarks.
+
+:func:`overdue_items` is one indexed query over the stored deadline columns; the status is computed
+in SQL from the as-of date (overdue: not done and due before it; late: done after due), and the
+working days overdue are counted in Python for the returned rows only, with a prefix-sum calendar
+(constant time per row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from handover.calendar import WorkingCalendar, calendar_for
+from handover.store.models import DeadlineRow, Handover, Team, User
+
+__all__ = ["OverdueItem", "overdue_items", "overdue_counts", "counts_by_state", "team_id_by_name",
+           "WorkdayCounter", "OVERDUE_COLUMNS"]
+
+OVERDUE_COLUMNS = ("id", "child", "direction", "team", "owner", "state", "rule", "due", "status",
+                   "working_days_overdue")
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    id: str
+    child: str
+    direction: str
+    team: str
+    owner: str
+    state: str
+    rule: str
+    due: date
+    status: str                   #: "overdue" or "late"
+    working_days_overdue: int
+    done: date | None = None
+    receiving_team: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "child": self.child, "direction": self.direction, "team": self.team,
+                "owner": self.owner, "state": self.state, "rule": self.rule, "due": self.due.isoformat(),
+                "status": self.status, "working_days_overdue": self.working_days_overdue}
+
+
+class WorkdayCounter:
+    """Working days between two dates in O(1) after a one-off pass over the span of dates involved."""
+
+    def __init__(self, calendar: WorkingCalendar, first: date, last: date) -> None:
+        self.first = first - timedelta(days=1)
+        self._cum = [0]
+        d, n = self.first, 0
+        while d < last:
+            d += timedelta(days=1)
+            n += calendar.is_working_day(d)
+            self._cum.append(n)
+
+    def between(self, after: date, up_to: date) -> int:
+        """Working days d with ``after`` < d <= ``up_to`` (as WorkingCalendar.working_days_between)."""
+        if up_to <= after:
+            return 0
+        return self._cum[(up_to - self.first).days] - self._cum[(after - self.first).days]
+
+
+def team_id_by_name(session: Session, name: str) -> int | None:
+    return session.scalar(select(Team.id).where(Team.name == name))
+
+
+def _overdue_condition(as_of: date, statuses: Sequence[str]) -> ColumnElement[bool]:
+    parts = []
+    if "overdue" in statuses:
+        parts.append(and_(DeadlineRow.done.is_(None), DeadlineRow.due < as_of))
+    if "late" in statuses:
+        parts.append(DeadlineRow.late == true())
+    return or_(*parts) if parts else false()
+
+
+def overdue_items(session: Session, as_of: date, team: str | int | None = None, *,
+                  statuses: Sequence[str] = ("overdue", "late"), visible: ColumnElement[bool] | None = None,
+                  region: str | None = None, limit: int | None = None) -> list[OverdueItem]:
+    """Every deadline that is overdue on ``as_of`` or was met late, across the database.
+
+    ``team``: a sending team's name or id (an unknown name gives no rows; check with
+    :func:`team_id_by_name` first to tell the user). ``visible``: an extra condition on ``Handover``
+    (the service layer's access filter). Sorted by due date, then handover id and rule.
+    """
+    from handover.store.sync import active_protocol
+
+    sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
+    q = (select(Handover.case_id, Handover.child_given_name, Handover.child_family_name, Handover.direction,
+                sending.name, owner.display_name, Handover.state, DeadlineRow.rule, DeadlineRow.due,
+                DeadlineRow.done, receiving.name)
+         .select_from(DeadlineRow)
+         .join(Handover, Handover.id == DeadlineRow.handover_id)
+         .outerjoin(sending, sending.id == DeadlineRow.team_id)
+         .outerjoin(receiving, receiving.id == Handover.receiving_team_id)
+         .outerjoin(owner, owner.id == Handover.owner_id)
+         .where(_overdue_condition(as_of, statuses))
+         .order_by(DeadlineRow.due, Handover.case_id, DeadlineRow.rule))
+    if team is not None:
+        team_id = team if isinstance(team, int) else team_id_by_name(session, team)
+        if team_id is None:
+            return []
+        q = q.where(DeadlineRow.team_id == team_id)
+    if visible is not None:
+        q = q.where(visible)
+    if limit is not None:
+        q = q.limit(limit)
+    rows = session.execute(q).all()
+    if not rows:
+        return []
+    cal = calendar_for(region or active_protocol(session).region)
+    first = min(r[8] for r in rows)
+    last = max([as_of] + [r[9] for r in rows if r[9] is not None])
+    counter = WorkdayCounter(cal, first, last)
+    out = []
+    for cid, given, family, direction, team_name, owner_name, state, rule, due, done, recv in rows:
+        late = done is not None
+        out.append(OverdueItem(
+            id=cid, child=f"{given} {family}".strip(), direction=direction, team=team_name or "",
+            owner=owner_name or "", state=state, rule=rule, due=due, status="late" if late else "overdue",
+            working_days_overdue=counter.between(due, done if late else as_of), done=done,
+            receiving_team=recv or ""))
+    return out
+
+
+def overdue_counts(session: Session, as_of: date, *, visible: ColumnElement[bool] | None = None
+                   ) -> dict[tuple[str, str, str], int]:
+    """(sending team name, rule, "overdue" | "late") → count, for the dashboard (one GROUP BY each)."""
+    out: dict[tuple[str, str, str], int] = {}
+    for status in ("overdue", "late"):
+        q = (select(Team.name, DeadlineRow.rule, func.count())
+             .select_from(DeadlineRow)
+             .outerjoin(Team, Team.id == DeadlineRow.team_id)
+             .where(_overdue_condition(as_of, (status,)))
+             .group_by(Team.name, DeadlineRow.rule))
+        if visible is not None:
+            q = q.join(Handover, Handover.id == DeadlineRow.handover_id).where(visible)
+        for name, rule, n in session.execute(q):
+            out[(name or "", rule, status)] = int(n)
+    return out
+
+
+def counts_by_state(session: Session, visible: ColumnElement[bool] | None = None
+                    ) -> dict[tuple[str, str], int]:
+    """(state, direction) → number of handovers."""
+    q = select(Handover.state, Handover.direction, func.count()).group_by(Handover.state, Handover.direction)
+    if visible is not None:
+        q = q.where(visible)
+    return {(s, d): int(n) for s, d, n in session.execute(q)}
+
+
+def iter_rows(items: Iterable[OverdueItem]) -> Iterable[list[Any]]:
+    for i in items:
+        j = i.to_json()
+        yield [j[c] for c in OVERDUE_COLUMNS]

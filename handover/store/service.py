@@ -1,0 +1,707 @@
+"""The service layer the app and the CLI call: handovers, versions, workflow moves, dashboards.
+
+Conventions (the contract for the desktop app):
+
+- Every function takes the open :class:`~handover.store.database.Store` first and, where it acts for
+  someone, an :class:`~handover.store.errors.Actor` (from :func:`handover.users.authenticate`).
+  The actor's role, team and status are re-read from the database on every call.
+- Nothing reads the clock: functions that write take ``now`` (an aware ``datetime``).
+- Expected refusals raise a :class:`~handover.store.errors.ServiceError` subclass whose ``str()`` is
+  one line for a dialog: :class:`Denied` (role or team), :class:`NotFound` (absent, or not visible to
+  the actor), :class:`Invalid` (bad input), :class:`Conflict` (someone else got there first; its
+  ``by``/``at``/``state`` say what they did). Anything else is a bug. Opening a database and signing in
+  return result objects instead (:func:`open_database`, :func:`authenticate`).
+- Access control lives here (and in :mod:`handover.workflow`): a practitioner or receiver sees their
+  team's handovers and those sent to their team; managers see all and act for their own team;
+  administrators manage users, teams and the protocol but do not open case records.
+- Each write is one transaction; viewing a case is audited.
+
+Administration (users, teams, protocol, first run) is in :mod:`handover.store.admin`, re-exported here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from datetime import date, datetime, timezone
+from typing import Any, Sequence
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from handover import audit, workflow
+from handover.case import CaseError, content_hash, dump_case, parse_case, set_path, get_path
+from handover.store.admin import (TeamInfo, UserInfo, create_first_admin, create_team, create_user,
+                                  disable_user, enable_user, first_run_needed, get_protocol, list_teams,
+                                  list_users, reset_password, set_protocol, set_role)
+from handover.store.database import OpenResult, Store, open_database
+from handover.store.diff import Change, diff_cases
+from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound, ServiceError, system_actor
+from handover.store.models import Handover, Team, User, Version, WorkflowEvent
+from handover.store.queries import OverdueItem, counts_by_state as _counts, overdue_counts, overdue_items
+from handover.store.sync import active_protocol, summary_columns, sync_deadlines
+from handover.users import AuthResult, authenticate
+
+__all__ = [
+    # opening and signing in
+    "open_database", "OpenResult", "Store", "authenticate", "AuthResult", "Actor", "system_actor",
+    # errors
+    "ServiceError", "Denied", "NotFound", "Invalid", "Conflict",
+    # handovers
+    "HandoverSummary", "CaseView", "VersionInfo", "HistoryItem", "MoveResult", "ImportResult", "Filters",
+    "create_handover", "import_case", "save_version", "get_handover", "export_document", "list_handovers",
+    "count_handovers", "move", "history", "versions", "diff_versions", "Change", "assign",
+    # dashboards
+    "dashboard_counts", "overdue", "overdue_summary", "OverdueItem",
+    # administration (handover.store.admin)
+    "TeamInfo", "UserInfo", "create_team", "list_teams", "create_user", "list_users", "set_role",
+    "disable_user", "enable_user", "reset_password", "get_protocol", "set_protocol", "first_run_needed",
+    "create_first_admin",
+]
+
+# ------------------------------------------------------------------ result types
+
+
+@dataclass(frozen=True)
+class HandoverSummary:
+    """One row of the case list (and the header of an open case)."""
+
+    case_id: str
+    direction: str
+    state: str
+    child: str
+    child_dob: date | None
+    decision_date: date | None
+    team: str
+    team_id: int | None
+    receiving_team: str
+    receiving_team_id: int | None
+    owner: str
+    current_version: int
+    authorised_version: int | None
+    row_version: int            #: pass back as ``expected_version`` when saving
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """An opened case: the document of one version, and what the actor may do with it."""
+
+    summary: HandoverSummary
+    case: dict[str, Any]
+    version: int
+    frozen: bool
+    content_hash: str
+    allowed_actions: tuple[str, ...]
+    edit_refusal: str | None      #: None when the actor may save a new version
+
+    @property
+    def can_edit(self) -> bool:
+        return self.edit_refusal is None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    content_hash: str
+    frozen: bool
+    created_by: str
+    created_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    actor_name: str
+    at: datetime
+    reason_code: str | None
+    note: str
+    version: int
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    summary: HandoverSummary
+    event: HistoryItem
+    new_version: int | None       #: the version the move wrote into the case (dates, sign-off), if any
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    case_id: str
+    version: int
+    created: bool                 #: a new handover
+    unchanged: bool               #: identical to the current version: nothing written
+
+
+@dataclass
+class Filters:
+    """Filters of the case list; every field optional."""
+
+    states: Sequence[str] = ()
+    direction: str | None = None
+    team_id: int | None = None           #: sending team
+    receiving_team_id: int | None = None
+    scope: str = "all"                   #: "all" visible, "mine" (owner), "team" (sending), "incoming"
+    search: str = ""                     #: child's name or case id, case-insensitive substring
+    extra: list[Any] = field(default_factory=list)
+
+
+_SORTS = {"updated_at": Handover.updated_at, "created_at": Handover.created_at, "case_id": Handover.case_id,
+          "child": Handover.child_family_name, "state": Handover.state, "direction": Handover.direction,
+          "decision_date": Handover.decision_date, "child_dob": Handover.child_dob}
+
+# ------------------------------------------------------------------ helpers
+
+
+def _fresh(s: Session, actor: Actor) -> Actor:
+    """The actor as the database knows them now (role, team, still active)."""
+    if actor.system:
+        return actor
+    user = s.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.active:
+        raise Denied("your account is disabled or no longer exists")
+    return Actor(username=user.username, display_name=user.display_name, role=user.role, team_id=user.team_id,
+                 team_name=user.team.name if user.team else "", user_id=user.id)
+
+
+def _sides(actor: Actor, h: Handover) -> set[str]:
+    if actor.system:
+        return {"sending", "receiving"}
+    return workflow.side_of(actor.team_id, h.team_id, h.receiving_team_id)
+
+
+def _visible(actor: Actor) -> ColumnElement[bool] | None:
+    """The access filter for listing, or None for everything."""
+    if actor.system or actor.role == "manager":
+        return None
+    if actor.role in ("practitioner", "receiver") and actor.team_id is not None:
+        return or_(Handover.team_id == actor.team_id,
+                   and_(Handover.receiving_team_id == actor.team_id,
+                        Handover.state.in_(workflow.RECEIVED_STATES)))
+    return false()
+
+
+def _can_view(actor: Actor, h: Handover) -> bool:
+    return actor.system or workflow.can_view(actor.role, _sides(actor, h), h.state)
+
+
+def _load(s: Session, actor: Actor, case_id: str, *, related: bool = False) -> Handover:
+    """The handover, if the actor may see it (``related``: or sits in its sending or receiving team, so
+    that a receiver whose rival just returned it is told what happened rather than "not found")."""
+    if actor.role == "administrator" and not actor.system:
+        raise Denied("administrators manage users, teams and the protocol; they do not open case records")
+    h = s.scalar(select(Handover).where(Handover.case_id == case_id))
+    if h is not None and related and _sides(actor, h):
+        return h
+    if h is None or not _can_view(actor, h):
+        raise NotFound(f"there is no handover {case_id!r} that you can see")
+    return h
+
+
+@cache
+def _summary_query() -> Any:
+    sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
+    return (select(Handover, sending.name, receiving.name, owner.display_name)
+            .outerjoin(sending, sending.id == Handover.team_id)
+            .outerjoin(receiving, receiving.id == Handover.receiving_team_id)
+            .outerjoin(owner, owner.id == Handover.owner_id))
+
+
+def _to_summary(h: Handover, team: str | None, receiving: str | None, owner: str | None) -> HandoverSummary:
+    return HandoverSummary(
+        case_id=h.case_id, direction=h.direction, state=h.state,
+        child=f"{h.child_given_name} {h.child_family_name}".strip(), child_dob=h.child_dob,
+        decision_date=h.decision_date, team=team or "", team_id=h.team_id, receiving_team=receiving or "",
+        receiving_team_id=h.receiving_team_id, owner=owner or "", current_version=h.current_version,
+        authorised_version=h.authorised_version, row_version=h.row_version, updated_at=h.updated_at)
+
+
+def _summary(s: Session, h: Handover) -> HandoverSummary:
+    s.flush()
+    s.refresh(h)
+    row = s.execute(_summary_query().where(Handover.id == h.id)).one()
+    return _to_summary(*row)
+
+
+def _validated(case: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Shape-check a document given as a dict; returns it re-parsed and its stored text."""
+    if not isinstance(case, dict):
+        raise Invalid("a case must be a JSON object")
+    text = dump_case(case)
+    try:
+        return parse_case(text, "the case"), text
+    except CaseError as e:
+        raise Invalid(str(e)) from None
+
+
+def _team_by_name(s: Session, name: str | None, *, create: bool, now: datetime) -> int | None:
+    if not name:
+        return None
+    tid = s.scalar(select(Team.id).where(Team.name == name))
+    if tid is None:
+        if not create:
+            raise NotFound(f"there is no team called {name!r}")
+        t = Team(name=name, service="", created_at=now)
+        s.add(t)
+        s.flush()
+        tid = t.id
+    return tid
+
+
+def _last_change(s: Session, h: Handover) -> tuple[str, datetime | None, str]:
+    """Who last changed the handover, when, and how (for conflict messages)."""
+    ev = s.scalar(select(WorkflowEvent).where(WorkflowEvent.handover_id == h.id)
+                  .order_by(WorkflowEvent.id.desc()).limit(1))
+    ver = s.scalar(select(Version).where(Version.handover_id == h.id).order_by(Version.number.desc()).limit(1))
+    if ev is not None and (ver is None or ev.at >= ver.created_at):
+        return ev.actor_name or ev.actor, ev.at, _PAST.get(ev.action, ev.action)
+    if ver is not None:
+        return ver.created_by, ver.created_at, f"changed (version {ver.number})"
+    return "", None, "changed"
+
+
+_PAST = {"request_authorisation": "put forward for authorisation", "send_back": "sent back to draft",
+         "authorise": "authorised", "send": "sent", "acknowledge": "acknowledged", "accept": "accepted",
+         "return": "returned", "close": "closed"}
+
+
+def _when(at: datetime | None) -> str:
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at else "an unknown time"
+
+
+def _conflict(s: Session, h: Handover, lead: str) -> Conflict:
+    s.refresh(h)
+    who, at, what = _last_change(s, h)
+    return Conflict(f"{lead}: it was already {what} by {who or 'someone'} at {_when(at)} "
+                    f"(now {h.state.replace('_', ' ')}, version {h.current_version})",
+                    by=who, at=at, state=h.state, current_version=h.current_version)
+
+
+def _claim(s: Session, h: Handover, expected_row_version: int, now: datetime, lead: str,
+           **values: Any) -> None:
+    """Compare-and-set on the row version: exactly one of two concurrent writers gets through."""
+    res = s.execute(update(Handover)
+                    .where(Handover.id == h.id, Handover.row_version == expected_row_version)
+                    .values(row_version=expected_row_version + 1, updated_at=now, **values)
+                    .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        raise _conflict(s, h, lead)
+    s.refresh(h)
+
+
+def _add_version(s: Session, h: Handover, case: dict[str, Any], text: str, actor: Actor, now: datetime,
+                 *, frozen: bool = False, note: str = "") -> Version:
+    number = h.current_version + 1 if h.id is not None and s.scalar(
+        select(func.count()).select_from(Version).where(Version.handover_id == h.id)) else 1
+    v = Version(handover_id=h.id, number=number, document=text, content_hash=content_hash(case), frozen=frozen,
+                created_by=actor.username, created_at=now, note=note[:500])
+    s.add(v)
+    h.current_version = number
+    for k, val in summary_columns(case).items():
+        setattr(h, k, val)
+    h.updated_at = now
+    s.flush()
+    sync_deadlines(s, h, case, active_protocol(s))
+    return v
+
+
+def _current_doc(s: Session, h: Handover, number: int | None = None) -> Version:
+    v = s.scalar(select(Version).where(Version.handover_id == h.id,
+                                       Version.number == (number or h.current_version)))
+    if v is None:
+        raise NotFound(f"handover {h.case_id!r} has no version {number}")
+    return v
+
+
+# ------------------------------------------------------------------ creating and saving
+
+
+def create_handover(store: Store, actor: Actor, case: dict[str, Any], *, now: datetime,
+                    receiving_team_id: int | None = None) -> HandoverSummary:
+    """A new handover in ``draft`` from a case document; the actor's team sends it and the actor owns it."""
+    case, text = _validated(case)
+    with store.write() as s:
+        actor = _fresh(s, actor)
+        if not actor.system and actor.role not in ("practitioner", "manager"):
+            raise Denied("only practitioners and managers start handovers")
+        if not actor.system and actor.team_id is None:
+            raise Denied("you are not in a team: ask an administrator to add you to one")
+        if s.scalar(select(Handover.id).where(Handover.case_id == case["id"])) is not None:
+            raise Conflict(f"a handover with id {case['id']!r} already exists")
+        h = _new_handover(s, case, actor, now, actor.team_id, receiving_team_id)
+        _add_version(s, h, case, text, actor, now, note="created")
+        audit.append(s, actor=actor.username, action="create", case_id=h.case_id, now=now,
+                     detail={"version": 1})
+        return _summary(s, h)
+
+
+def _new_handover(s: Session, case: dict[str, Any], actor: Actor, now: datetime, team_id: int | None,
+                  receiving_team_id: int | None) -> Handover:
+    h = Handover(case_id=case["id"], state="draft", team_id=team_id, receiving_team_id=receiving_team_id,
+                 owner_id=actor.user_id, current_version=0, row_version=1, created_at=now, updated_at=now,
+                 **summary_columns(case))
+    s.add(h)
+    s.flush()
+    return h
+
+
+def import_case(store: Store, actor: Actor, data: bytes | str, *, now: datetime, source: str = "the case file",
+                team: str | None = None, receiving_team: str | None = None) -> ImportResult:
+    """Store a ``handover-case/1`` file: a new handover, or a new version of the one with its id.
+
+    The text is stored exactly as given, so :func:`export_document` gives back the same bytes. A
+    file identical in content to the current version writes nothing. ``team``/``receiving_team`` are
+    team names (the command line creates missing teams; others must exist). Malformed input raises
+    :class:`Invalid` before anything is written.
+    """
+    try:
+        case = parse_case(data, source)
+    except CaseError as e:
+        raise Invalid(str(e)) from None
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    with store.write() as s:
+        actor = _fresh(s, actor)
+        h = s.scalar(select(Handover).where(Handover.case_id == case["id"]))
+        if h is None:
+            if not actor.system and actor.role not in ("practitioner", "manager"):
+                raise Denied("only practitioners and managers start handovers")
+            team_id = _team_by_name(s, team, create=actor.system, now=now) if team else actor.team_id
+            if not actor.system and team_id != actor.team_id:
+                raise Denied("you can only start handovers for your own team")
+            recv = _team_by_name(s, receiving_team, create=actor.system, now=now)
+            h = _new_handover(s, case, actor, now, team_id, recv)
+            _add_version(s, h, case, text, actor, now, note=f"imported from {source}")
+            audit.append(s, actor=actor.username, action="import", case_id=h.case_id, now=now,
+                         detail={"version": 1, "source": source, "hash": content_hash(case)})
+            return ImportResult(h.case_id, 1, created=True, unchanged=False)
+        if not _can_view(actor, h):
+            raise NotFound(f"a handover with id {case['id']!r} exists and you cannot see it")
+        if not actor.system:
+            refusal = workflow.can_edit(actor.role, _sides(actor, h), h.state)
+            if refusal:
+                raise Denied(refusal)
+        if _current_doc(s, h).content_hash == content_hash(case):
+            return ImportResult(h.case_id, h.current_version, created=False, unchanged=True)
+        _claim(s, h, h.row_version, now, "not imported")
+        v = _add_version(s, h, case, text, actor, now, note=f"imported from {source}")
+        audit.append(s, actor=actor.username, action="import", case_id=h.case_id, now=now,
+                     detail={"version": v.number, "source": source, "hash": v.content_hash})
+        return ImportResult(h.case_id, v.number, created=False, unchanged=False)
+
+
+def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any], expected_version: int, *,
+                 now: datetime, amend: bool = False, note: str = "") -> HandoverSummary:
+    """Save an edited case as a new version.
+
+    ``expected_version`` is the ``row_version`` the editor loaded; if anyone changed the handover since,
+    :class:`Conflict` says who and when and nothing is written. ``amend=True`` (autosave) overwrites the
+    current version instead when it is an unfrozen draft version written by the same actor. Saving a
+    content-identical case writes nothing. A frozen (authorised) version is never changed.
+    """
+    case, text = _validated(case)
+    if case["id"] != case_id:
+        raise Invalid(f"the case's id is {case['id']!r}, not {case_id!r}: a handover's id cannot change")
+    with store.write() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id)
+        refusal = None if actor.system else workflow.can_edit(actor.role, _sides(actor, h), h.state)
+        if refusal:
+            raise Denied(refusal)
+        if h.row_version != expected_version:
+            raise _conflict(s, h, "your changes were not saved")
+        current = _current_doc(s, h)
+        if current.content_hash == content_hash(case):
+            return _summary(s, h)
+        _claim(s, h, expected_version, now, "your changes were not saved")
+        if amend and not current.frozen and h.state == "draft" and current.created_by == actor.username:
+            current.document, current.content_hash, current.created_at = text, content_hash(case), now
+            for k, val in summary_columns(case).items():
+                setattr(h, k, val)
+            s.flush()
+            sync_deadlines(s, h, case, active_protocol(s))
+            number = current.number
+        else:
+            number = _add_version(s, h, case, text, actor, now, note=note).number
+        audit.append(s, actor=actor.username, action="save", case_id=case_id, now=now,
+                     detail={"version": number, "amended": bool(amend and number == current.number)})
+        return _summary(s, h)
+
+
+def assign(store: Store, actor: Actor, case_id: str, *, now: datetime, receiving_team_id: int | None = None,
+           owner_username: str | None = None) -> HandoverSummary:
+    """Choose the receiving team and/or the owner (sending team's practitioners and managers, while open)."""
+    with store.write() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id)
+        if not actor.system and not ("sending" in _sides(actor, h) and actor.role in ("practitioner", "manager")):
+            raise Denied("only the sending team's practitioners and managers assign a handover")
+        if h.state not in ("draft", "awaiting_authorisation", "authorised"):
+            raise Denied(f"a handover that is {h.state.replace('_', ' ')} cannot be reassigned")
+        values: dict[str, Any] = {}
+        if receiving_team_id is not None:
+            if s.get(Team, receiving_team_id) is None:
+                raise NotFound("there is no such team")
+            values["receiving_team_id"] = receiving_team_id
+        if owner_username is not None:
+            owner = s.scalar(select(User).where(User.username == owner_username))
+            if owner is None or owner.team_id != h.team_id or not owner.active:
+                raise Invalid(f"{owner_username!r} is not an active member of the sending team")
+            values["owner_id"] = owner.id
+        _claim(s, h, h.row_version, now, "not reassigned", **values)
+        audit.append(s, actor=actor.username, action="assign", case_id=case_id, now=now,
+                     detail={k: v for k, v in values.items()})
+        return _summary(s, h)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def get_handover(store: Store, actor: Actor, case_id: str, *, now: datetime,
+                 version: int | None = None) -> CaseView:
+    """Open a case (the current version, or ``version``); the view is recorded in the audit trail."""
+    with store.write() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id)
+        v = _current_doc(s, h, version)
+        audit.append(s, actor=actor.username, action="view", case_id=case_id, now=now,
+                     detail={"version": v.number})
+        sides = _sides(actor, h)
+        role = actor.role
+        actions = tuple(workflow.MOVES) if actor.system else tuple(workflow.allowed_actions(role, sides, h.state))
+        refusal = None if actor.system else workflow.can_edit(role, sides, h.state)
+        return CaseView(summary=_summary(s, h), case=json.loads(v.document), version=v.number, frozen=v.frozen,
+                        content_hash=v.content_hash, allowed_actions=actions, edit_refusal=refusal)
+
+
+def export_document(store: Store, actor: Actor, case_id: str, *, now: datetime, version: int | None = None) -> str:
+    """The stored ``handover-case/1`` text of the current version (or ``version``), exactly as stored."""
+    with store.write() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id)
+        v = _current_doc(s, h, version)
+        audit.append(s, actor=actor.username, action="export", case_id=case_id, now=now,
+                     detail={"version": v.number})
+        return v.document
+
+
+def _list_query(actor: Actor, filters: Filters | None) -> Any:
+    f = filters or Filters()
+    conds: list[Any] = []
+    vis = _visible(actor)
+    if vis is not None:
+        conds.append(vis)
+    if f.states:
+        conds.append(Handover.state.in_(list(f.states)))
+    if f.direction:
+        conds.append(Handover.direction == f.direction)
+    if f.team_id is not None:
+        conds.append(Handover.team_id == f.team_id)
+    if f.receiving_team_id is not None:
+        conds.append(Handover.receiving_team_id == f.receiving_team_id)
+    if f.scope == "mine":
+        conds.append(Handover.owner_id == actor.user_id)
+    elif f.scope == "team":
+        conds.append(Handover.team_id == actor.team_id)
+    elif f.scope == "incoming":
+        conds.append(and_(Handover.receiving_team_id == actor.team_id,
+                          Handover.state.in_(workflow.RECEIVED_STATES)))
+    if f.search.strip():
+        pat = "%" + f.search.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
+        conds.append(or_(func.lower(Handover.child_family_name).like(pat, escape="\\"),
+                         func.lower(Handover.child_given_name).like(pat, escape="\\"),
+                         func.lower(Handover.case_id).like(pat, escape="\\")))
+    return conds + list(f.extra)
+
+
+def _check_lister(actor: Actor) -> None:
+    if actor.role == "administrator" and not actor.system:
+        raise Denied("administrators manage users, teams and the protocol; they do not open case records")
+
+
+def list_handovers(store: Store, actor: Actor, filters: Filters | None = None, sort: str = "updated_at",
+                   descending: bool = True, offset: int = 0, limit: int = 100) -> list[HandoverSummary]:
+    """One page of the handovers the actor may see (paged in SQL, for a lazy table model)."""
+    if sort not in _SORTS:
+        raise Invalid(f"cannot sort by {sort!r} (one of {', '.join(_SORTS)})")
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        _check_lister(actor)
+        col = _SORTS[sort]
+        order = [col.desc(), Handover.id.desc()] if descending else [col.asc(), Handover.id.asc()]
+        q = _summary_query().where(*_list_query(actor, filters)).order_by(*order) \
+            .offset(max(0, offset)).limit(max(0, min(limit, 10_000)))
+        return [_to_summary(*row) for row in s.execute(q)]
+
+
+def count_handovers(store: Store, actor: Actor, filters: Filters | None = None) -> int:
+    """How many handovers :func:`list_handovers` would page through."""
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        _check_lister(actor)
+        return int(s.scalar(select(func.count()).select_from(Handover).where(*_list_query(actor, filters))) or 0)
+
+
+def versions(store: Store, actor: Actor, case_id: str) -> list[VersionInfo]:
+    """Every version of a case, oldest first (no documents)."""
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id)
+        rows = s.scalars(select(Version).where(Version.handover_id == h.id).order_by(Version.number))
+        return [VersionInfo(v.number, v.content_hash, v.frozen, v.created_by, v.created_at, v.note) for v in rows]
+
+
+def history(store: Store, actor: Actor, case_id: str) -> list[HistoryItem]:
+    """The workflow moves of a case, oldest first: who, when, why."""
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id)
+        rows = s.scalars(select(WorkflowEvent).where(WorkflowEvent.handover_id == h.id).order_by(WorkflowEvent.id))
+        return [_item(e) for e in rows]
+
+
+def _item(e: WorkflowEvent) -> HistoryItem:
+    return HistoryItem(e.action, e.from_state, e.to_state, e.actor, e.actor_name, e.at, e.reason_code, e.note,
+                       e.version)
+
+
+def diff_versions(store: Store, actor: Actor, case_id: str, old: int, new: int) -> list[Change]:
+    """What changed from version ``old`` to version ``new``: paths with old and new values."""
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id)
+        a, b = _current_doc(s, h, old), _current_doc(s, h, new)
+        return diff_cases(json.loads(a.document), json.loads(b.document))
+
+
+# ------------------------------------------------------------------ workflow
+
+
+def _local_date(now: datetime) -> str:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return now.astimezone(ZoneInfo("Europe/London")).date().isoformat()
+    except Exception:  # no time-zone database: UTC is at most an hour out
+        return now.astimezone(timezone.utc).date().isoformat()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _record_in_case(action: str, case: dict[str, Any], actor: Actor, today: str, reason_code: str | None,
+                    note: str) -> dict[str, Any]:
+    """The case as the move records it: event dates and sign-off names (a new version when it changes)."""
+    out = json.loads(json.dumps(case))
+    step_down = out.get("direction") == "step_down"
+    if action == "authorise":
+        set_path(out, "sign_off.sending_manager", {"name": actor.display_name, "date": today})
+    elif action == "send" and step_down and _blank(get_path(out, "events.pack_sent", None)):
+        set_path(out, "events.pack_sent", today)
+    elif action == "acknowledge" and step_down and _blank(get_path(out, "events.acknowledged", None)):
+        set_path(out, "events.acknowledged", today)
+    elif action in ("accept", "return"):
+        reason = note if action == "accept" else f"{reason_code}: {note}"
+        set_path(out, "sign_off.receiving", {"name": actor.display_name, "date": today,
+                                             "decision": "accepted" if action == "accept" else "returned",
+                                             "reason": reason})
+    return out
+
+
+def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime, reason_code: str | None = None,
+         note: str | None = None, expected_version: int | None = None) -> MoveResult:
+    """Make one workflow move (see :data:`handover.workflow.MOVES`).
+
+    ``send_back`` needs a note; ``return`` needs a ``reason_code`` from
+    :data:`handover.workflow.RETURN_REASONS` and a note. Authorising records the manager's sign-off in a
+    new version and freezes it; sending and acknowledging a step-down record the dates; accepting and
+    returning record the receiving decision; returning puts the handover back to draft with a new
+    version for the sender. A move someone else already made (or made at the same moment) raises
+    :class:`Conflict` naming who did what, and when. ``expected_version`` (a ``row_version``) makes the
+    move fail if anything at all changed since the actor looked.
+    """
+    spec = workflow.MOVES.get(action)
+    if spec is None:
+        raise Invalid(f"{action!r} is not a workflow action (one of {', '.join(workflow.MOVES)})")
+    note = (note or "").strip()
+    if spec.needs_reason_code and reason_code not in workflow.RETURN_REASONS:
+        raise Invalid(f"returning a handover needs a reason code: one of {', '.join(workflow.RETURN_REASONS)}")
+    if spec.needs_note and not note:
+        raise Invalid(f"say why in a note ({workflow.ACTION_LABELS[action].lower()})")
+    with store.write() as s:
+        actor = _fresh(s, actor)
+        h = _load(s, actor, case_id, related=True)
+        sides = _sides(actor, h)
+        if not actor.system and not any((actor.role, side) in spec.allowed for side in sides):
+            raise Denied(workflow.refusal(action, actor.role, sides, spec.sources[0]) or "not allowed")
+        lead = f"cannot {workflow.ACTION_LABELS[action].lower()}"
+        if h.state not in spec.sources:
+            if _moved_away(s, h, spec):
+                raise _conflict(s, h, f"{lead} {case_id}")
+            raise Invalid(workflow.refusal(action, "manager", {"sending", "receiving"}, h.state) or lead)
+        if expected_version is not None and h.row_version != expected_version:
+            raise _conflict(s, h, f"{lead} {case_id}")
+        if action == "send" and h.receiving_team_id is None:
+            raise Invalid("choose the receiving team before sending")
+        from_state = h.state
+        _claim(s, h, h.row_version, now, f"{lead} {case_id}", state=spec.target)
+        current = _current_doc(s, h)
+        case = json.loads(current.document)
+        recorded = _record_in_case(action, case, actor, _local_date(now), reason_code, note)
+        new_version = None
+        if recorded != case or action == "return":
+            v = _add_version(s, h, recorded, dump_case(recorded), actor, now, frozen=(action == "authorise"),
+                             note=f"{action}: {note}" if note else action)
+            new_version = v.number
+        elif action == "authorise":
+            current.frozen = True
+        if action == "authorise":
+            h.authorised_version = h.current_version
+        elif action == "return":
+            h.authorised_version = None
+        ev = WorkflowEvent(handover_id=h.id, action=action, from_state=from_state, to_state=spec.target,
+                           actor=actor.username, actor_name=actor.display_name, at=now, reason_code=reason_code,
+                           note=note, version=h.current_version)
+        s.add(ev)
+        audit.append(s, actor=actor.username, action=f"move:{action}", case_id=case_id, now=now,
+                     detail={"from": from_state, "to": spec.target, "reason_code": reason_code, "note": note,
+                             "version": h.current_version})
+        s.flush()
+        return MoveResult(summary=_summary(s, h), event=_item(ev), new_version=new_version)
+
+
+def _moved_away(s: Session, h: Handover, spec: workflow.Move) -> bool:
+    """Whether the handover left the move's source states through someone's move (not never got there)."""
+    return s.scalar(select(func.count()).select_from(WorkflowEvent).where(
+        WorkflowEvent.handover_id == h.id, WorkflowEvent.from_state.in_(spec.sources))) > 0
+
+
+# ------------------------------------------------------------------ dashboards
+
+
+def dashboard_counts(store: Store, actor: Actor) -> dict[tuple[str, str], int]:
+    """(state, direction) → number of handovers the actor may see (administrators: all, as numbers)."""
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        return _counts(s, None if actor.role == "administrator" else _visible(actor))
+
+
+def overdue(store: Store, actor: Actor, as_of: date, team: str | int | None = None) -> list[OverdueItem]:
+    """The overdue and late deadlines the actor may see (managers: the whole database)."""
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        _check_lister(actor)
+        return overdue_items(s, as_of, team, visible=_visible(actor))
+
+
+def overdue_summary(store: Store, actor: Actor, as_of: date) -> dict[tuple[str, str, str], int]:
+    """(team, rule, "overdue"|"late") → count, for the dashboard's chart."""
+    with store.read() as s:
+        actor = _fresh(s, actor)
+        return overdue_counts(s, as_of, visible=None if actor.role == "administrator" else _visible(actor))

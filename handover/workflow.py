@@ -1,0 +1,118 @@
+"""The handover workflow (SPEC.md section 2): states, moves, and who may make each move.
+
+Pure data and functions, no database: the store's service layer asks :func:`refusal` before it moves
+a handover, and the app asks the same function to decide which buttons to show.
+
+``side`` says where the actor must sit: ``sending`` (the handover's team), ``receiving`` (the team it
+is sent to). Roles: practitioner, manager, receiver, administrator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RETURN_REASONS", "Move", "MOVES", "ROLES",
+           "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS"]
+
+STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
+#: states in which the receiving team sees the handover
+RECEIVED_STATES = ("sent", "acknowledged", "accepted", "closed")
+OPEN_STATES = STATES[:-1]
+ROLES = ("practitioner", "manager", "receiver", "administrator")
+RETURN_REASONS = ("missing_information", "consent_not_evidenced", "threshold_not_met", "wrong_team",
+                  "lead_professional_unavailable", "other")
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    allowed: frozenset[tuple[str, str]]     #: (role, side) pairs
+    needs_reason_code: bool = False
+    needs_note: bool = False
+
+
+def _pairs(*items: str) -> frozenset[tuple[str, str]]:
+    return frozenset(tuple(i.split("@")) for i in items)  # type: ignore[misc]
+
+
+MOVES: dict[str, Move] = {m.action: m for m in (
+    Move("request_authorisation", ("draft",), "awaiting_authorisation",
+         _pairs("practitioner@sending", "manager@sending")),
+    Move("send_back", ("awaiting_authorisation",), "draft", _pairs("manager@sending"), needs_note=True),
+    Move("authorise", ("awaiting_authorisation",), "authorised", _pairs("manager@sending")),
+    Move("send", ("authorised",), "sent", _pairs("practitioner@sending", "manager@sending")),
+    Move("acknowledge", ("sent",), "acknowledged", _pairs("receiver@receiving", "manager@receiving")),
+    Move("accept", ("acknowledged",), "accepted", _pairs("receiver@receiving", "manager@receiving")),
+    Move("return", ("sent", "acknowledged"), "draft", _pairs("receiver@receiving", "manager@receiving"),
+         needs_reason_code=True, needs_note=True),
+    Move("close", ("accepted",), "closed",
+         _pairs("receiver@receiving", "manager@receiving", "manager@sending")),
+)}
+
+ACTION_LABELS = {"request_authorisation": "Request authorisation", "send_back": "Send back to draft",
+                 "authorise": "Authorise", "send": "Send", "acknowledge": "Acknowledge", "accept": "Accept",
+                 "return": "Return", "close": "Close"}
+
+_PAST = {"request_authorisation": "put forward for authorisation", "send_back": "sent back",
+         "authorise": "authorised", "send": "sent", "acknowledge": "acknowledged", "accept": "accepted",
+         "return": "returned", "close": "closed"}
+
+
+def side_of(team_id: int | None, handover_team: int | None, receiving_team: int | None) -> set[str]:
+    """The sides a member of ``team_id`` sits on for a handover (possibly both, or none)."""
+    sides = set()
+    if team_id is not None and team_id == handover_team:
+        sides.add("sending")
+    if team_id is not None and team_id == receiving_team:
+        sides.add("receiving")
+    return sides
+
+
+def refusal(action: str, role: str, sides: set[str], state: str) -> str | None:
+    """None when the move is allowed, else the reason it is not (a sentence for the user)."""
+    move = MOVES.get(action)
+    if move is None:
+        return f"'{action}' is not a workflow action"
+    if not any((role, side) in move.allowed for side in sides):
+        who = sorted({f"the {side} team's {r}" for r, side in move.allowed})
+        return f"only {' or '.join(who)} can {ACTION_LABELS[action].lower()} a handover"
+    if state not in move.sources:
+        return (f"a handover that is {state.replace('_', ' ')} cannot be {_PAST[action]} "
+                f"(only from {' or '.join(s.replace('_', ' ') for s in move.sources)})")
+    return None
+
+
+def allowed_actions(role: str, sides: set[str], state: str) -> list[str]:
+    """The moves this actor may make now, in workflow order (for the app's buttons)."""
+    return [a for a in MOVES if refusal(a, role, sides, state) is None]
+
+
+def can_view(role: str, sides: set[str], state: str) -> bool:
+    """Managers see every handover; practitioners and receivers their team's, and those sent to it.
+
+    Administrators manage users, teams and the protocol; they do not open case records.
+    """
+    if role == "manager":
+        return True
+    if role in ("practitioner", "receiver"):
+        return "sending" in sides or ("receiving" in sides and state in RECEIVED_STATES)
+    return False
+
+
+def can_edit(role: str, sides: set[str], state: str) -> str | None:
+    """None when this actor may save a new version now, else why not."""
+    if role not in ("practitioner", "manager", "receiver"):
+        return "administrators do not edit case records"
+    if state == "closed":
+        return "a closed handover cannot be changed"
+    if state == "awaiting_authorisation":
+        return "the handover is awaiting authorisation: a manager must send it back before it is changed"
+    if state == "draft":
+        if "sending" in sides and role in ("practitioner", "manager"):
+            return None
+        return "only the sending team's practitioners and managers edit a draft"
+    if sides:   # authorised and later: either team records what happened, as a new version
+        return None
+    return "only the sending or receiving team can change this handover"

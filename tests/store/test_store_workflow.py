@@ -1,0 +1,132 @@
+"""Workflow: every move by every kind of actor, allowed or refused, through the core service."""
+
+from __future__ import annotations
+
+import pytest
+from store.store_cases import NOW, step_down
+
+from handover import workflow
+from handover.store import service as sv
+
+# Written out by hand from SPEC.md section 2 (not derived from workflow.MOVES, so the test can fail).
+# Actors: prac/mgr sit in the sending team (CSC); recv/eh_mgr/eh_prac in the receiving team (EH);
+# other_* in an unrelated team; admin in none.
+MAY = {
+    "request_authorisation": {"prac", "mgr"},
+    "send_back": {"mgr"},
+    "authorise": {"mgr"},
+    "send": {"prac", "mgr"},
+    "acknowledge": {"recv", "eh_mgr"},
+    "accept": {"recv", "eh_mgr"},
+    "return": {"recv", "eh_mgr"},
+    "close": {"recv", "eh_mgr", "mgr"},
+}
+SOURCE = {"request_authorisation": "draft", "send_back": "awaiting_authorisation",
+          "authorise": "awaiting_authorisation", "send": "authorised", "acknowledge": "sent",
+          "accept": "acknowledged", "return": "acknowledged", "close": "accepted"}
+TARGET = {"request_authorisation": "awaiting_authorisation", "send_back": "draft", "authorise": "authorised",
+          "send": "sent", "acknowledge": "acknowledged", "accept": "accepted", "return": "draft", "close": "closed"}
+PATH = [("request_authorisation", "prac"), ("authorise", "mgr"), ("send", "prac"), ("acknowledge", "recv"),
+        ("accept", "recv"), ("close", "recv")]
+ACTORS = ("prac", "mgr", "recv", "eh_mgr", "eh_prac", "other_prac", "other_recv", "other_mgr", "admin")
+EXTRA = {"send_back": {"note": "please add the chronology"},
+         "return": {"reason_code": "missing_information", "note": "no chronology"}}
+
+
+def drive(store, cast, case_id: str, state: str) -> None:
+    """A new step-down handover moved along the happy path until it reaches ``state``."""
+    sv.create_handover(store, cast.prac, step_down(case_id), now=NOW, receiving_team_id=cast.eh)
+    current = "draft"
+    for action, who in PATH:
+        if current == state:
+            break
+        current = sv.move(store, getattr(cast, who), case_id, action, now=NOW).summary.state
+    assert current == state
+
+
+def test_table_matches_spec():
+    for action, sources in SOURCE.items():
+        assert sources in workflow.MOVES[action].sources
+        assert workflow.MOVES[action].target == TARGET[action]
+    assert set(workflow.MOVES) == set(MAY)
+
+
+@pytest.mark.parametrize("action", list(MAY))
+def test_each_actor_each_move(store, cast, action):
+    refused_on = f"{action}-refused"
+    drive(store, cast, refused_on, SOURCE[action])
+    for name in ACTORS:
+        actor = getattr(cast, name)
+        if name in MAY[action]:
+            case_id = f"{action}-{name}"
+            drive(store, cast, case_id, SOURCE[action])
+            result = sv.move(store, actor, case_id, action, now=NOW, **EXTRA.get(action, {}))
+            assert result.summary.state == TARGET[action]
+            assert result.event.actor == actor.username and result.event.at == NOW
+            hist = sv.history(store, cast.mgr, case_id)
+            assert (hist[-1].action, hist[-1].from_state, hist[-1].to_state) == (action, SOURCE[action],
+                                                                                TARGET[action])
+        else:
+            with pytest.raises((sv.Denied, sv.NotFound)):
+                sv.move(store, actor, refused_on, action, now=NOW, **EXTRA.get(action, {}))
+    # refusals changed nothing
+    assert sv.get_handover(store, cast.mgr, refused_on, now=NOW).summary.state == SOURCE[action]
+    assert len(sv.history(store, cast.mgr, refused_on)) == workflow.STATES.index(SOURCE[action])
+
+
+def test_moves_from_wrong_states_are_refused(store, cast):
+    for state in workflow.STATES:
+        drive(store, cast, f"in-{state}", state)
+    allowed_actor = {"prac": cast.prac, "mgr": cast.mgr, "recv": cast.recv, "eh_mgr": cast.eh_mgr}
+    for action in MAY:
+        actor = allowed_actor[sorted(MAY[action])[0]]
+        for state in workflow.STATES:
+            if state in workflow.MOVES[action].sources:
+                continue
+            with pytest.raises((sv.Invalid, sv.Conflict)):
+                sv.move(store, actor, f"in-{state}", action, now=NOW, **EXTRA.get(action, {}))
+    for state in workflow.STATES:
+        assert sv.get_handover(store, cast.mgr, f"in-{state}", now=NOW).summary.state == state
+
+
+def test_return_needs_a_coded_reason_and_a_note(store, cast):
+    drive(store, cast, "R-1", "sent")
+    with pytest.raises(sv.Invalid):
+        sv.move(store, cast.recv, "R-1", "return", now=NOW, note="why")
+    with pytest.raises(sv.Invalid):
+        sv.move(store, cast.recv, "R-1", "return", now=NOW, reason_code="not_a_code", note="why")
+    with pytest.raises(sv.Invalid):
+        sv.move(store, cast.recv, "R-1", "return", now=NOW, reason_code="wrong_team", note="  ")
+    r = sv.move(store, cast.recv, "R-1", "return", now=NOW, reason_code="wrong_team", note="belongs to West")
+    assert r.summary.state == "draft" and r.new_version == r.summary.current_version
+    assert r.summary.authorised_version is None
+    view = sv.get_handover(store, cast.prac, "R-1", now=NOW)
+    assert view.case["sign_off"]["receiving"]["decision"] == "returned"
+    assert "wrong_team" in view.case["sign_off"]["receiving"]["reason"]
+    assert view.can_edit and not view.frozen
+    last = sv.history(store, cast.prac, "R-1")[-1]
+    assert (last.reason_code, last.note, last.actor) == ("wrong_team", "belongs to West", "recv")
+    with pytest.raises(sv.Invalid):
+        sv.move(store, cast.mgr, "R-1", "send_back", now=NOW)
+
+
+def test_authorised_version_is_frozen_and_changes_make_new_versions(store, cast):
+    drive(store, cast, "F-1", "authorised")
+    view = sv.get_handover(store, cast.prac, "F-1", now=NOW)
+    assert view.frozen and view.summary.authorised_version == view.version
+    assert view.case["sign_off"]["sending_manager"]["name"] == "Mgr Example"
+    frozen_no, frozen_hash = view.version, view.content_hash
+    edited = dict(view.case)
+    edited["transition"] = dict(edited["transition"], reason="added after authorisation")
+    s = sv.save_version(store, cast.prac, "F-1", edited, view.summary.row_version, now=NOW, amend=True)
+    assert s.current_version == frozen_no + 1 and s.authorised_version == frozen_no
+    old = sv.get_handover(store, cast.prac, "F-1", now=NOW, version=frozen_no)
+    assert old.frozen and old.content_hash == frozen_hash
+    changes = sv.diff_versions(store, cast.prac, "F-1", frozen_no, s.current_version)
+    assert [(c.path, c.old, c.new) for c in changes] == [("transition.reason", "", "added after authorisation")]
+
+
+def test_step_down_moves_record_dates(store, cast):
+    drive(store, cast, "D-1", "acknowledged")
+    case = sv.get_handover(store, cast.recv, "D-1", now=NOW).case
+    assert case["events"] == {"pack_sent": "2026-11-25", "acknowledged": "2026-11-25"}
