@@ -1,0 +1,1 @@
+"""Dialogs: the consent and lawful-basis helper (more to come: sign, return with reasons, settings)."""

@@ -1,0 +1,639 @@
+"""The case editor: task list, one page per section, findings, deadlines. Built from the form definition.
+
+It edits a plain ``handover-case/1`` dict in place and reports every change (``changed``); storage is
+the caller's business. Checks run ~150 ms after the last edit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from handover.checks import CheckResult, check_case
+from handover.forms import Form, Section, form_for
+from handover.protocol import Protocol, default_protocol
+from ui.editor.fields import FieldContext, FieldWidget
+from ui.editor.lists import EntryWidget, ListField, blank_entry, build_field
+from ui.editor.model import EditorModel, split_list_path
+from ui.editor.panels import DeadlineStrip, FindingsPanel, NetworkGaps, TaskList
+from ui.editor.status import SectionStatus, section_status, section_touched
+from ui.qt import (
+    QAction,
+    QFrame,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from ui.widgets.style import STYLE_SHEET, heading, muted
+
+__all__ = ["CaseEditor", "SectionPage", "RECHECK_MS"]
+
+RECHECK_MS = 150
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+class SectionPage(QWidget):
+    """One section: heading, hint, and its fields (built the first time the page is shown)."""
+
+    def __init__(self, section: Section, ctx: FieldContext, before: Callable[[str], QWidget | None]) -> None:
+        super().__init__()
+        self.setObjectName("EditorPage")
+        self.section = section
+        self.ctx = ctx
+        self._before = before
+        self.fields: list[FieldWidget] = []
+        self.built = False
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(32, 24, 32, 48)
+        column = QWidget()
+        column.setObjectName("EditorPage")
+        # a readable measure: long lines of form are hard to scan
+        column.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 110)
+        outer.addWidget(column, 1)
+        outer.addStretch(0)
+        self.lay = QVBoxLayout(column)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.lay.setSpacing(28)
+
+    def build(self) -> None:
+        if self.built:
+            return
+        self.built = True
+        top = QVBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(heading(self.section.title, 1.7))
+        if self.section.hint:
+            hint = muted(self.section.hint)
+            top.addWidget(hint)
+        self.lay.addLayout(top)
+        for f in self.section.fields:
+            extra = self._before(f.key)
+            if extra is not None:
+                self.lay.addWidget(extra)
+            w = build_field(f, self.ctx, lambda: "")
+            self.fields.append(w)
+            self.lay.addWidget(w)
+        self.lay.addStretch(1)
+
+    def focus_widgets(self) -> list[QWidget]:
+        out: list[QWidget] = []
+        for w in self.fields:
+            out.extend(w.focus_widgets())
+        return out
+
+
+class CaseEditor(QWidget):
+    """Edit one handover case. See the module docstring and ``load_case``."""
+
+    #: the document changed (every edit, undo and redo). The argument is the live case dict: save it
+    #: (e.g. ``dump_case``) in the slot; do not keep or change it.
+    changed = Signal(object)
+    #: the checks ran: the :class:`handover.checks.CheckResult`
+    checked = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None, *, as_of: date | None = None,
+                 protocol: Protocol | None = None, read_only: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("CaseEditor")
+        self.setStyleSheet(STYLE_SHEET)
+        self._as_of = as_of
+        self.protocol = protocol
+        self.model = EditorModel(self)
+        self.model.document_changed.connect(self._document_changed)
+        self.model.value_changed.connect(self._value_changed)
+        self.model.list_changed.connect(self._list_changed)
+        self.model.path_touched.connect(self._path_touched)
+        self.form: Form | None = None
+        self.ctx: FieldContext | None = None
+        self.pages: dict[str, SectionPage] = {}
+        self.result: CheckResult | None = None
+        self.network: NetworkGaps | None = None
+        self._touched: set[str] = set()
+        self._sections: dict[str, Section | None] = {}
+        self._inline_timer = QTimer(self)
+        self._inline_timer.setSingleShot(True)
+        self._inline_timer.setInterval(0)
+        self._inline_timer.timeout.connect(self._apply_inline)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECHECK_MS)
+        self._timer.timeout.connect(self.recheck_now)
+        self._tab_timer = QTimer(self)
+        self._tab_timer.setSingleShot(True)
+        self._tab_timer.setInterval(0)
+        self._tab_timer.timeout.connect(self._fix_tab_order)
+        self._build_chrome()
+        self.model.read_only = read_only
+
+    # -- layout ----------------------------------------------------------------------------------------
+    def _build_chrome(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+
+        header = QFrame()
+        header.setObjectName("header")
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(20, 12, 20, 8)
+        hl.setSpacing(12)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        self.title = heading("", 1.45)
+        self.subtitle = muted("")
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        hl.addLayout(titles, 1)
+        self.saved = QLabel("")
+        self.saved.setProperty("role", "saved")
+        self.saved.setAccessibleName("Save status")
+        hl.addWidget(self.saved, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        for b in (self.undo_button, self.redo_button):
+            hl.addWidget(b, 0, Qt.AlignmentFlag.AlignVCenter)
+        root.addWidget(header)
+
+        self.banner = QFrame()
+        self.banner.setProperty("role", "banner")
+        bl = QHBoxLayout(self.banner)
+        bl.setContentsMargins(20, 8, 20, 8)
+        self.banner_text = QLabel("This version has been authorised and is frozen: it cannot be changed. "
+                                  "A change makes a new version.")
+        self.banner_text.setWordWrap(True)
+        bl.addWidget(self.banner_text)
+        self.banner.setVisible(False)
+        root.addWidget(self.banner)
+
+        self.deadlines = DeadlineStrip()
+        self.deadlines.activated.connect(lambda p: self.focus_path(p))
+        root.addWidget(self.deadlines)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        left = QFrame()
+        left.setProperty("role", "panel")
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(12, 12, 0, 12)
+        ll.setSpacing(6)
+        ll.addWidget(heading("Sections", 1.25))
+        self.task_host = ll
+        self.tasks: TaskList | None = None
+        self.splitter.addWidget(left)
+
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("PageBody")
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("PageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.stack)
+        self.splitter.addWidget(self.scroll)
+
+        right = QFrame()
+        right.setProperty("role", "panel")
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.findings = FindingsPanel()
+        self.findings.activated.connect(self._finding_activated)
+        rl.addWidget(self.findings)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        root.addWidget(self.splitter, 1)
+
+        self.undo_action = QAction("Undo", self)
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.redo_action = QAction("Redo", self)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for a in (self.undo_action, self.redo_action):
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(a)
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action.triggered.connect(self.redo)
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        self.undo_button.setAccessibleName("Undo the last change (Ctrl+Z)")
+        self.redo_button.setAccessibleName("Redo the change (Ctrl+Shift+Z)")
+        stack = self.model.undo_stack
+        stack.canUndoChanged.connect(self._undo_state)
+        stack.canRedoChanged.connect(self._undo_state)
+        self._undo_state()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            w = max(self.width(), 800)
+            self.splitter.setSizes([int(w * 0.2), int(w * 0.52), int(w * 0.28)])
+
+    def _undo_state(self, *_: Any) -> None:
+        stack = self.model.undo_stack
+        ro = self.model.read_only
+        self.undo_button.setEnabled(stack.canUndo() and not ro)
+        self.redo_button.setEnabled(stack.canRedo() and not ro)
+        self.undo_action.setEnabled(stack.canUndo() and not ro)
+        self.redo_action.setEnabled(stack.canRedo() and not ro)
+
+    # -- public API ------------------------------------------------------------------------------------
+    def load_case(self, case: dict[str, Any]) -> None:
+        """Edit ``case`` (a parsed handover-case/1 dict; edited in place). Clears undo history."""
+        self.model.load(case)
+        form = form_for(case)
+        if form is not self.form:
+            self._build_form(form)
+        else:
+            for page in self.pages.values():
+                for w in page.fields:
+                    w.load()
+        self._touched = set()
+        self._update_title()
+        self.recheck_now()
+        if self.tasks is not None and self.tasks.currentRow() < 0:
+            self.tasks.setCurrentRow(0)
+            self.tasks.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def case(self) -> dict[str, Any]:
+        """A copy of the case as it stands."""
+        import copy
+
+        return copy.deepcopy(self.model.case)
+
+    def document(self) -> dict[str, Any]:
+        """The live case dict being edited (do not change it behind the editor's back)."""
+        return self.model.case
+
+    def set_saved_at(self, when: datetime) -> None:
+        self.saved.setText(f"Saved at {when:%H:%M}")
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Frozen (authorised) versions: everything can be read and focused, nothing changed."""
+        self.model.read_only = read_only
+        self.banner.setVisible(read_only)
+        for w in self._live_fields():
+            w.set_read_only(read_only)
+        for e in self._entries():
+            e.set_read_only(read_only)
+        if self.network is not None:
+            self.network.read_only = read_only
+            self.network._shown = ()
+            if self.result is not None:
+                self.network.show_findings(list(self.result.findings))
+        self._undo_state()
+
+    def is_read_only(self) -> bool:
+        return self.model.read_only
+
+    def set_as_of(self, as_of: date | None) -> None:
+        self._as_of = as_of
+        self.recheck_now()
+
+    def as_of(self) -> date:
+        return self._as_of or date.today()
+
+    def undo(self) -> None:
+        if not self.model.read_only:
+            self.model.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.model.read_only:
+            self.model.undo_stack.redo()
+
+    def undo_stack(self):  # noqa: ANN201 - QUndoStack
+        return self.model.undo_stack
+
+    def current_section(self) -> str:
+        page = self.stack.currentWidget()
+        return page.section.id if isinstance(page, SectionPage) else ""
+
+    def show_section(self, section_id: str) -> None:
+        page = self.pages.get(section_id)
+        if page is None:
+            return
+        page.build()
+        if self.tasks is not None and self.tasks.currentItem() is not None \
+                and self.current_section() != section_id:
+            self.tasks.blockSignals(True)
+            self.tasks.select(section_id)
+            self.tasks.blockSignals(False)
+        for p in self.pages.values():
+            p.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.stack.setCurrentWidget(page)
+        self.stack.adjustSize()
+        self.scroll.verticalScrollBar().setValue(0)
+        self._apply_inline()
+        self._tab_timer.start()
+
+    def section_status(self, section_id: str) -> SectionStatus | None:
+        return self.tasks.status_of(section_id) if self.tasks else None
+
+    def widget_for(self, path: str, build: bool = True) -> QWidget | None:
+        """The input widget a finding at ``path`` leads to (building its page or entry if needed)."""
+        loc = self._locate(path, build)
+        if loc is None:
+            return None
+        target, rest = loc
+        if isinstance(target, EntryWidget):
+            return target.toggle
+        return target.focus_target(rest)
+
+    def entry_widget(self, path: str, build: bool = True) -> EntryWidget | None:
+        """The box of one list entry, e.g. ``agencies[2]`` (opened when ``build``)."""
+        loc = self._locate(path, build)
+        return loc[0] if loc and isinstance(loc[0], EntryWidget) and loc[1] == "" else None
+
+    def field_widget(self, path: str, build: bool = True) -> FieldWidget | None:
+        loc = self._locate(path, build)
+        return loc[0] if loc and isinstance(loc[0], FieldWidget) else None
+
+    def focus_path(self, path: str) -> bool:
+        """Show the page holding ``path`` and put the keyboard focus on its widget."""
+        if self.form is None or not path:
+            return False
+        section = self.form.section_of(path)
+        if section is None:
+            return False
+        if self.current_section() != section.id:
+            self.show_section(section.id)
+        target = self.widget_for(path)
+        if target is None:
+            return False
+        self.stack.currentWidget().layout().activate()
+        self._apply_inline()
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        QTimer.singleShot(0, lambda t=target: self._reveal(t))
+        self._reveal(target)
+        return True
+
+    def recheck_now(self) -> CheckResult | None:
+        """Run the checks now (instead of waiting for the debounce)."""
+        self._timer.stop()
+        if self.form is None:
+            return None
+        self.result = check_case(self.model.case, self.as_of(), self.protocol)
+        self._show_result()
+        self.checked.emit(self.result)
+        return self.result
+
+    # -- building ------------------------------------------------------------------------------------
+    def _build_form(self, form: Form) -> None:
+        self.form = form
+        self._sections = {}
+        self.model.describe = lambda p: (form.field_at(p).label if form.field_at(p) else p)
+        for p in list(self.pages.values()):
+            self.stack.removeWidget(p)
+            p.deleteLater()
+        self.pages = {}
+        self.network = None
+        self.ctx = FieldContext(model=self.model, form=form, household_names=self._household_names,
+                                lawful_basis=self._lawful_basis, built=self._lazily_built)
+        if self.tasks is not None:
+            self.tasks.setParent(None)
+            self.tasks.deleteLater()
+        self.tasks = TaskList(form)
+        self.tasks.section_chosen.connect(self.show_section)
+        self.task_host.addWidget(self.tasks, 1)
+        for s in form.sections:
+            page = SectionPage(s, self.ctx, self._before_field)
+            page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            self.pages[s.id] = page
+            self.stack.addWidget(page)
+
+    def _before_field(self, key: str) -> QWidget | None:
+        if key != "agencies":
+            return None
+        self.network = NetworkGaps()
+        self.network.read_only = self.model.read_only
+        self.network.add_agency.connect(self.add_agency)
+        if self.result is not None:
+            self.network.show_findings(list(self.result.findings))
+        return self.network
+
+    def _lazily_built(self, _w: QWidget) -> None:
+        self._tab_timer.start()
+        self._inline_timer.start()
+
+    # -- helpers for fields --------------------------------------------------------------------------
+    def _household_names(self) -> list[str]:
+        out = []
+        for m in self.model.case.get("household") or []:
+            if isinstance(m, dict) and isinstance(m.get("name"), str) and m["name"].strip():
+                out.append(m["name"].strip())
+        return out
+
+    def _lawful_basis(self, entry_path: str) -> None:
+        from ui.dialogs.lawful_basis import ask_lawful_basis
+
+        split = split_list_path(entry_path)
+        if split is None or self.model.read_only:
+            return
+        basis = ask_lawful_basis(self, self.model.case, split[1])
+        if basis is None:
+            return
+        with self.model.macro("Record the lawful basis for sharing"):
+            for k in ("type", "gateway", "reason"):
+                self.model.set_value(f"{entry_path}.sharing_basis.{k}", basis[k], from_widget=False)
+        self.focus_path(f"{entry_path}.sharing_basis.type")
+
+    def add_agency(self, agency_type: str) -> int:
+        """Add an agency of this type to the network and mark it involved (one undo step)."""
+        if self.form is None or self.model.read_only:
+            return -1
+        fld = self.form.field_at("agencies")
+        entry = blank_entry(fld)
+        entry["type"] = agency_type
+        with self.model.macro("Add to the agency network"):
+            index = self.model.append_entry("agencies", entry)
+            self.model.set_value(f"agency_checks.{agency_type}", "involved", from_widget=False)
+        self.recheck_now()
+        self.focus_path(f"agencies[{index}].name")
+        return index
+
+    # -- reacting to the model -----------------------------------------------------------------------
+    def _document_changed(self, case: dict[str, Any]) -> None:
+        self.changed.emit(case)
+        self._timer.start()
+
+    def _value_changed(self, path: str) -> None:
+        loc = self._locate(path, build=False)
+        if loc is not None and isinstance(loc[0], FieldWidget):
+            loc[0].load()
+
+    def _list_changed(self, list_path: str, op: str, a: int, b: int) -> None:
+        loc = self._locate(list_path, build=False)
+        if loc is not None and isinstance(loc[0], ListField) and loc[1] == "":
+            loc[0].apply_list_change(op, a, b)
+
+    def _path_touched(self, path: str) -> None:
+        if self.form is not None:
+            s = self._section_of(path)
+            if s is not None:
+                self._touched.add(s.id)
+        # entry headings show the entry's name: refresh the entries this path lies in
+        for m in _INDEX.finditer(path):
+            e = self._locate(path[:m.end()], build=False)
+            if e is not None and isinstance(e[0], EntryWidget) and e[1] == "":
+                e[0].refresh_title()
+        if path.startswith("child."):
+            self._update_title()
+
+    # -- finding widgets by path ---------------------------------------------------------------------
+    def _locate(self, path: str, build: bool) -> tuple[Any, str] | None:
+        if self.form is None:
+            return None
+        section = self._section_of(path)
+        if section is None:
+            return None
+        page = self.pages[section.id]
+        if not page.built:
+            if not build:
+                return None
+            page.build()
+        return self._locate_in(page.fields, path, build)
+
+    def _section_of(self, path: str) -> Section | None:
+        generic = _INDEX.sub("[]", path)
+        if generic not in self._sections:
+            self._sections[generic] = self.form.section_of(path) if self.form else None
+        return self._sections[generic]
+
+    def _locate_in(self, widgets: list[FieldWidget], path: str, build: bool) -> tuple[Any, str] | None:
+        best: FieldWidget | None = None
+        for w in widgets:
+            p = w.path
+            if path == p or path.startswith(p + ".") or path.startswith(p + "["):
+                if best is None or len(p) > len(best.path):
+                    best = w
+        if best is not None:
+            rest = path[len(best.path):]
+            if isinstance(best, ListField) and rest.startswith("["):
+                close = rest.index("]")
+                idx = int(rest[1:close])
+                after = rest[close + 1:]
+                if idx >= len(best.entries):
+                    return best, rest
+                entry = best.entries[idx]
+                if entry.body is None or not entry.expanded():
+                    if not build and entry.body is None:
+                        return entry, after
+                    if build:
+                        entry.expand()
+                if not after:
+                    return entry, ""
+                return self._locate_in(entry.fields, path, build) or (entry, after)
+            return best, rest
+        for w in widgets:
+            if w.path.startswith(path + "."):
+                return w, ""
+        return None
+
+    def _live_fields(self) -> list[FieldWidget]:
+        out: list[FieldWidget] = []
+
+        def walk(ws: list[FieldWidget]) -> None:
+            for w in ws:
+                out.append(w)
+                if isinstance(w, ListField):
+                    for e in w.entries:
+                        if e.body is not None:
+                            walk(e.fields)
+
+        for page in self.pages.values():
+            if page.built:
+                walk(page.fields)
+        return out
+
+    def _entries(self) -> list[EntryWidget]:
+        return [e for w in self._live_fields() if isinstance(w, ListField) for e in w.entries]
+
+    # -- showing the findings --------------------------------------------------------------------------
+    def _show_result(self) -> None:
+        r = self.result
+        if r is None or self.form is None or self.tasks is None:
+            return
+        groups = {sid: found for sid, _, found in r.by_section()}
+        for s in self.form.sections:
+            touched = s.id in self._touched or section_touched(s, self.model.case)
+            self.tasks.set_status(s.id, section_status(groups.get(s.id, []), touched))
+        self.tasks.viewport().update()
+        self.findings.show_result(r, self.form)
+        region = (self.protocol or default_protocol()).region
+        self.deadlines.show_deadlines(r.deadlines, self.as_of(), region, self._label_of)
+        if self.network is not None:
+            self.network.show_findings(list(r.findings))
+        for w in self.ctx.involved if self.ctx else ():
+            w.load()
+        self._apply_inline()
+
+    def _label_of(self, path: str) -> str:
+        f = self.form.field_at(path) if self.form else None
+        return f.label if f else path
+
+    def _apply_inline(self) -> None:
+        r = self.result
+        if r is None:
+            return
+        assigned: dict[int, list] = {}
+        per_entry: dict[str, list] = {}
+        for f in r.findings:
+            loc = self._locate(f.path, build=False)
+            if loc is not None and isinstance(loc[0], FieldWidget):
+                assigned.setdefault(id(loc[0]), []).append((f, loc[1]))
+            for m in _INDEX.finditer(f.path):
+                per_entry.setdefault(f.path[:m.end()], []).append(f)
+        for w in self._live_fields():
+            w.set_findings(assigned.get(id(w), []))
+            if isinstance(w, ListField):
+                for e in w.entries:
+                    e.set_problems(per_entry.get(e.path, []))
+
+    def _finding_activated(self, path: str, section_id: str) -> None:
+        if path and self.focus_path(path):
+            return
+        if section_id in self.pages:
+            self.show_section(section_id)
+
+    def _reveal(self, target: QWidget) -> None:
+        if not target.isVisible():
+            return
+        field = target
+        while field is not None and not isinstance(field, FieldWidget):
+            field = field.parentWidget()
+        self.scroll.ensureWidgetVisible(target, 40, 80)
+        if field is not None and field.height() < self.scroll.viewport().height():
+            self.scroll.ensureWidgetVisible(field, 20, 20)
+            self.scroll.ensureWidgetVisible(target, 40, 40)
+
+    def _update_title(self) -> None:
+        c = self.model.case
+        child = c.get("child") if isinstance(c.get("child"), dict) else {}
+        name = " ".join(str(child.get(k) or "").strip() for k in ("given_name", "family_name")).strip()
+        self.title.setText(name or "Child not named yet")
+        form_title = self.form.title if self.form else ""
+        self.subtitle.setText(f"{form_title} · {c.get('id', '')}")
+
+    def _fix_tab_order(self) -> None:
+        page = self.stack.currentWidget()
+        if not isinstance(page, SectionPage) or self.tasks is None:
+            return
+        chain: list[QWidget] = [self.undo_button, self.redo_button, *self.deadlines.buttons, self.tasks]
+        if self.network is not None and page.section.id == "agencies":
+            chain.extend(b for b in self.network.buttons.values())
+        chain.extend(page.focus_widgets())
+        chain.append(self.findings.tree)
+        chain = [w for w in chain if w is not None]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)

@@ -1,0 +1,410 @@
+"""The task list (left), the findings panel (right), the deadline strip (top) and the agency network's
+"missing or likely" box. They show what the checks found; none of them decides anything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from handover.calendar import calendar_for
+from handover.checks.timeliness import RULE_WORDS
+from handover.forms import Form
+from handover.vocab import vocab
+from ui.editor.status import SectionStatus
+from ui.qt import (
+    QColor,
+    QFontMetrics,
+    QFrame,
+    QGridLayout,
+    QIcon,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPainter,
+    QPushButton,
+    QRect,
+    QSize,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    Qt,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from ui.widgets.flow import FlowLayout
+from ui.widgets.icons import COLOURS, icon
+from ui.widgets.style import heading, muted, scaled_font
+
+if TYPE_CHECKING:
+    from handover.checks import CheckResult, Finding
+    from handover.deadlines import Deadline
+
+__all__ = ["TaskList", "FindingsPanel", "DeadlineStrip", "NetworkGaps", "fmt_date", "deadline_words"]
+
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+PATH_ROLE = Qt.ItemDataRole.UserRole
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def fmt_date(d: date | None) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}" if d else "no date"
+
+
+def short_date(d: date | None, as_of: date) -> str:
+    if d is None:
+        return "no date"
+    return f"{d:%a} {d.day} {d:%b}" if d.year == as_of.year else f"{d.day} {d:%b %Y}"
+
+
+def _days(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+class _TaskDelegate(QStyledItemDelegate):
+    """Section title on one line; the status, in words with its icon, on the next."""
+
+    def _metrics(self, option: QStyleOptionViewItem) -> tuple[int, int, int]:
+        fm = option.fontMetrics
+        pad = max(6, fm.height() // 2)
+        return fm.height(), pad, int(fm.height() * 1.1)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802, ANN001
+        line, pad, ic = self._metrics(option)
+        title = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        width = max(80, option.widget.viewport().width() - 2 * pad - 4 - 2 * option.widget.spacing()) \
+            if option.widget else 200
+        bold = scaled_font(option.widget, 1.0, bold=True) if option.widget else option.font
+        h = QFontMetrics(bold).boundingRect(QRect(0, 0, width, 10000), Qt.TextFlag.TextWordWrap, title).height()
+        return QSize(width, h + line + 2 * pad + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:  # noqa: ANN001
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        title = opt.text
+        opt.text = ""
+        opt.icon = QIcon()  # the style draws the background and selection only
+        style = opt.widget.style() if opt.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        line, pad, ic = self._metrics(option)
+        status: SectionStatus | None = index.data(STATUS_ROLE)
+        r = option.rect.adjusted(pad + 4, pad, -pad, -pad)
+        painter.save()
+        bold = scaled_font(opt.widget, 1.0, bold=True) if opt.widget else option.font
+        painter.setFont(bold)
+        painter.setPen(QColor(COLOURS["text"]))
+        th = QFontMetrics(bold).boundingRect(QRect(0, 0, r.width(), 10000), Qt.TextFlag.TextWordWrap, title).height()
+        painter.drawText(QRect(r.left(), r.top(), r.width(), th), Qt.TextFlag.TextWordWrap, title)
+        if status is not None:
+            y = r.top() + th + 4
+            icon(status.kind, ic).paint(painter, QRect(r.left(), y, ic, ic))
+            painter.setFont(option.font)
+            colour = COLOURS["red"] if status.kind == "attention" else COLOURS["secondary"]
+            painter.setPen(QColor(colour))
+            painter.drawText(QRect(r.left() + ic + 6, y, r.width() - ic - 6, line + 2),
+                             Qt.AlignmentFlag.AlignVCenter, status.detail)
+        painter.restore()
+
+
+class TaskList(QListWidget):
+    """The sections of the form, each with its status in words and an icon."""
+
+    section_chosen = Signal(str)
+
+    def __init__(self, form: Form) -> None:
+        super().__init__()
+        self.setObjectName("taskList")
+        self.setAccessibleName("Sections of the handover")
+        self.setItemDelegate(_TaskDelegate(self))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.setSpacing(1)
+        for s in form.sections:
+            it = QListWidgetItem(s.title)
+            it.setData(SECTION_ROLE, s.id)
+            self.addItem(it)
+        self.currentRowChanged.connect(self._row)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 26)
+
+    def _row(self, row: int) -> None:
+        if row >= 0:
+            self.section_chosen.emit(self.item(row).data(SECTION_ROLE))
+
+    def set_status(self, section_id: str, status: SectionStatus) -> None:
+        for i in range(self.count()):
+            it = self.item(i)
+            if it.data(SECTION_ROLE) == section_id:
+                it.setData(STATUS_ROLE, status)
+                it.setData(Qt.ItemDataRole.AccessibleTextRole, f"{it.text()}: {status.detail}")
+                it.setToolTip(status.detail)
+
+    def status_of(self, section_id: str) -> SectionStatus | None:
+        for i in range(self.count()):
+            if self.item(i).data(SECTION_ROLE) == section_id:
+                return self.item(i).data(STATUS_ROLE)
+        return None
+
+    def select(self, section_id: str) -> None:
+        for i in range(self.count()):
+            if self.item(i).data(SECTION_ROLE) == section_id:
+                self.setCurrentRow(i)
+
+    def resizeEvent(self, e) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(e)
+        self.scheduleDelayedItemsLayout()
+
+
+class _WrapDelegate(QStyledItemDelegate):
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802, ANN001
+        view = option.widget
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        depth = 0
+        p = index.parent()
+        while p.isValid():
+            depth += 1
+            p = p.parent()
+        ic = opt.decorationSize.width() + 8 if not opt.icon.isNull() else 0
+        width = max(60, view.viewport().width() - view.indentation() * (depth + 1) - ic - 16) if view else 240
+        fm = opt.fontMetrics
+        h = fm.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap, opt.text).height()
+        return QSize(width, max(h, opt.decorationSize.height()) + fm.height() // 2 + 6)
+
+
+class _FindingTree(QTreeWidget):
+    def resizeEvent(self, e) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(e)
+        self.scheduleDelayedItemsLayout()
+
+
+class FindingsPanel(QWidget):
+    """Every finding, grouped by section, each a link to its field (click or Enter)."""
+
+    activated = Signal(str, str)  # path, section id
+
+    def __init__(self) -> None:
+        super().__init__()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 12, 12, 12)
+        lay.setSpacing(6)
+        self.title = heading("Check before you send", 1.25)
+        lay.addWidget(self.title)
+        self.summary = muted("")
+        lay.addWidget(self.summary)
+        self.tree = _FindingTree()
+        self.tree.setObjectName("findings")
+        self.tree.setAccessibleName("Problems found in this handover")
+        self.tree.setHeaderHidden(True)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegate(_WrapDelegate(self.tree))
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.setVerticalScrollMode(QTreeWidget.ScrollMode.ScrollPerPixel)
+        self.tree.setIndentation(self.fontMetrics().horizontalAdvance("0"))
+        self.tree.itemActivated.connect(self._go)
+        self.tree.itemClicked.connect(self._go)
+        lay.addWidget(self.tree, 1)
+        self._shown: tuple = ()
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 30)
+
+    def _go(self, it: QTreeWidgetItem, _col: int = 0) -> None:
+        path = it.data(0, PATH_ROLE)
+        self.activated.emit(path or "", it.data(0, SECTION_ROLE) or "")
+
+    def show_result(self, result: "CheckResult", form: Form) -> None:
+        key = tuple((f.code, f.path, f.message) for f in result.findings)
+        errors, warnings = len(result.errors), len(result.warnings)
+        w_words = f"{warnings} warning{'s' if warnings != 1 else ''}"
+        if not key:
+            text = "No problems found: the handover is ready for a final pack."
+        elif not errors:
+            text = f"No errors: the final pack can be made. {w_words} for you to judge. Choose one to go to it."
+        else:
+            text = (f"{errors} error{'s' if errors != 1 else ''} and {w_words}. Errors must be fixed before the "
+                    "final pack; warnings are for you to judge. Choose one to go to its answer.")
+        self.summary.setText(text)
+        if key == self._shown:
+            return
+        self._shown = key
+        expanded = {self.tree.topLevelItem(i).data(0, SECTION_ROLE)
+                    for i in range(self.tree.topLevelItemCount()) if not self.tree.topLevelItem(i).isExpanded()}
+        self.tree.clear()
+        bold = scaled_font(self.tree, 1.0, bold=True)
+        for section_id, title, found in result.by_section():
+            n_err = sum(1 for f in found if f.is_error)
+            n_warn = len(found) - n_err
+            counts = ", ".join(x for x in (f"{n_err} error{'s' if n_err != 1 else ''}" if n_err else "",
+                                           f"{n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else "") if x)
+            group = QTreeWidgetItem([f"{title} ({counts})"])
+            group.setFont(0, bold)
+            group.setData(0, SECTION_ROLE, section_id)
+            group.setData(0, PATH_ROLE, "")
+            self.tree.addTopLevelItem(group)
+            for f in sorted(found, key=lambda f: (not f.is_error)):
+                word = "Error" if f.is_error else "Warning"
+                it = QTreeWidgetItem([f"{word}: {f.message}"])
+                it.setIcon(0, icon("error" if f.is_error else "warning"))
+                it.setData(0, PATH_ROLE, f.path)
+                it.setData(0, SECTION_ROLE, section_id)
+                it.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{word}: {f.message}")
+                it.setToolTip(0, f"{word} ({f.code}) at {f.path}")
+                group.addChild(it)
+            group.setExpanded(section_id not in expanded)
+
+    def items(self) -> list[QTreeWidgetItem]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            g = self.tree.topLevelItem(i)
+            out.extend(g.child(j) for j in range(g.childCount()))
+        return out
+
+
+def deadline_words(d: "Deadline", as_of: date, region: str, starts_label: str) -> tuple[str, str, str]:
+    """(title, status in words, icon kind) for one deadline."""
+    what = RULE_WORDS.get(d.rule, d.rule.replace("_", " "))
+    title = what[0].upper() + what[1:]
+    if d.status == "not_started":
+        return title, f"Not started: the clock starts with “{starts_label}”", "waiting"
+    due = short_date(d.due, as_of)
+    if d.status == "met":
+        return title, f"Done on time, {short_date(d.done, as_of)} (due {due})", "met"
+    if d.status == "late":
+        return title, f"Done late, by {_days(d.working_days_overdue)} (due {due})", "late"
+    if d.status == "overdue":
+        return title, f"Overdue by {_days(d.working_days_overdue)} (due {due})", "overdue"
+    left = calendar_for(region).working_days_between(as_of, d.due) if d.due else 0
+    when = "due today" if left == 0 else f"{_days(left)} left"
+    return title, f"Due {due}: {when}", "due"
+
+
+class DeadlineStrip(QFrame):
+    """Each deadline with its due date and the working days left or overdue, in words."""
+
+    activated = Signal(str)  # the path of the field that meets the deadline
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setProperty("role", "panel")
+        self.lay = FlowLayout(self, spacing=10)
+        self.lay.setContentsMargins(20, 8, 12, 8)
+        self.head = QLabel("Deadlines")
+        self.head.setFont(scaled_font(self.head, 1.0, bold=True))
+        self.head.setMinimumHeight(self.head.fontMetrics().lineSpacing() * 2 + 12)
+        self.lay.addWidget(self.head)
+        self.buttons: list[QToolButton] = []
+        self.empty = muted("None for this direction.")
+        self.lay.addWidget(self.empty)
+        self._shown: tuple = ()
+
+    def show_deadlines(self, deadlines: tuple["Deadline", ...], as_of: date, region: str,
+                       label_of: Callable[[str], str]) -> None:
+        key = tuple((d.rule, d.status, d.due, d.done, d.working_days_overdue) for d in deadlines) + (as_of,)
+        if key == self._shown:
+            return
+        self._shown = key
+        for b in self.buttons:
+            b.setParent(None)
+            b.deleteLater()
+        self.buttons = []
+        self.empty.setVisible(not deadlines)
+        for i, d in enumerate(deadlines):
+            title, words, kind = deadline_words(d, as_of, region, label_of(d.starts_path))
+            b = QToolButton()
+            b.setObjectName("deadline")
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setIcon(icon(kind))
+            b.setText(f"{title}\n{words}")
+            b.setAccessibleName(f"Deadline: {title}. {words}")
+            b.setToolTip(f"Due {fmt_date(d.due)}. {d.basis}\nTimescale: {_days(d.working_days)}")
+            b.setProperty("status", d.status)
+            b.setSizePolicy(b.sizePolicy().horizontalPolicy(), b.sizePolicy().verticalPolicy())
+            b.clicked.connect(lambda _=False, p=d.done_path: self.activated.emit(p))
+            self.lay.insertWidget(1 + i, b)
+            self.buttons.append(b)
+
+
+class NetworkGaps(QFrame):
+    """Above the agency list: agencies missing from the network and agencies likely to be involved."""
+
+    add_agency = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.lay.setSpacing(12)
+        self._shown: tuple = ()
+        self.read_only = False
+        self.buttons: dict[str, QPushButton] = {}
+
+    def _box(self, title: str, intro: str, role: str, rows: list[tuple[str, str]]) -> QFrame:
+        box = QFrame()
+        box.setProperty("role", role)
+        v = QVBoxLayout(box)
+        v.setContentsMargins(16, 12, 16, 12)
+        v.setSpacing(8)
+        v.addWidget(heading(title, 1.15))
+        v.addWidget(muted(intro))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(10)
+        for r, (agency, text) in enumerate(rows):
+            name = QLabel(vocab().label("agency_types", agency))
+            name.setFont(scaled_font(name, 1.0, bold=True))
+            name.setWordWrap(True)
+            why = QLabel(text)
+            why.setWordWrap(True)
+            col = QVBoxLayout()
+            col.setSpacing(2)
+            col.addWidget(name)
+            col.addWidget(why)
+            grid.addLayout(col, r, 0)
+            b = QPushButton("Add to network")
+            b.setAccessibleName(f"Add {vocab().label('agency_types', agency)} to the agency network")
+            b.clicked.connect(lambda _=False, a=agency: self.add_agency.emit(a))
+            b.setVisible(not self.read_only)
+            self.buttons[agency] = b
+            grid.addWidget(b, r, 1, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(0, 1)
+        v.addLayout(grid)
+        return box
+
+    def show_findings(self, findings: list["Finding"]) -> None:
+        missing = [f for f in findings if f.code == "agency_missing"]
+        missing_types = {f.detail.get("agency_type") for f in missing}
+        # adding a missing agency also settles it being likely: list it once
+        likely = [f for f in findings if f.code == "agency_expected"
+                  and f.detail.get("agency_type") not in missing_types]
+        key = tuple((f.code, f.message) for f in missing + likely) + (self.read_only,)
+        if key == self._shown:
+            return
+        self._shown = key
+        while self.lay.count():
+            w = self.lay.takeAt(0).widget()
+            if w is not None:
+                w.setParent(None)
+                w.deleteLater()
+        self.buttons = {}
+        if missing:
+            rows = []
+            for f in missing:
+                text = f.message.split(": ", 1)[-1].split(". An agency")[0]
+                rows.append((f.detail.get("agency_type", ""), text[0].upper() + text[1:] + "."))
+            self.lay.addWidget(self._box(
+                "Missing from the network",
+                "These agencies hold information about the family but are not in the agency network.",
+                "callout-red", rows))
+        if likely:
+            rows = [(f.detail.get("agency_type", ""),
+                     "Likely because of " + " and ".join(dict.fromkeys(f.detail.get("because") or [])) + ".")
+                    for f in likely]
+            self.lay.addWidget(self._box(
+                "Likely to be involved",
+                "Add each one, or mark it “Not involved” in the checklist below once you have checked.",
+                "callout", rows))
+        self.setVisible(bool(missing or likely))
