@@ -35,7 +35,7 @@ from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, ZEBRA,
 from handover.pack.whoknows import who_knows_what
 from handover.vocab import vocab
 
-__all__ = ["PackResult", "build_pack", "render_pdf"]
+__all__ = ["PackResult", "build_pack", "render_pdf", "pack_story", "PackStory", "doc_template"]
 
 _W, _H = A4
 _FRAME_W = _W - 2 * PAGE_MARGIN
@@ -79,6 +79,7 @@ class _Furniture:
     left: str          #: "E.B. · CSC-448812 · handover SD-2026-0142"
     right: str         #: "Step-down handover pack" / "... family copy"
     draft: bool
+    pages: int = 0     #: set when the document is saved
 
 
 def _canvas_class(furn: _Furniture):
@@ -96,7 +97,7 @@ def _canvas_class(furn: _Furniture):
             self._startPage()
 
         def save(self) -> None:
-            total = len(self._saved)
+            total = furn.pages = len(self._saved)
             for state in self._saved:
                 self.__dict__.update(state)
                 self._furniture(total)
@@ -282,7 +283,7 @@ def _findings(result: CheckResult) -> list[Flowable]:
         for f in fs:
             mark = ("<font color='#b00020'><b>Error</b></font>" if f.is_error else "Warning")
             data.append([P(mark, "cell", markup=True), P(f.message, "cell"), P(f"{f.code}\n{f.path}", "small")])
-    t = Table(data, colWidths=[_FRAME_W * 0.11, _FRAME_W * 0.62, _FRAME_W * 0.27], repeatRows=1, hAlign="LEFT")
+    t = Table(data, colWidths=[_FRAME_W * 0.11, _FRAME_W * 0.57, _FRAME_W * 0.32], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return out + [t]
 
@@ -373,10 +374,23 @@ def _appendix(case: dict[str, Any], form: Form, *, chash: str, as_of: dt.date, d
 # ---------------------------------------------------------------- assembling
 
 
-def render_pdf(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, family_copy: bool = False,
+@dataclass
+class PackStory:
+    """The pack's flowables and page set-up, before reportlab lays them out (see :func:`render_pdf`)."""
+
+    story: list[Flowable]
+    furniture: _Furniture
+    draft: bool
+    title: str
+    boxes: dict[str, Any]
+    omitted: tuple[str, ...]
+    result: CheckResult
+
+
+def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, family_copy: bool = False,
                state: str | None = None, protocol: Any = None, result: CheckResult | None = None,
-               generated_at: dt.datetime | None = None) -> tuple[bytes, dict[str, Any], tuple[str, ...], CheckResult]:
-    """The reportlab document (no refusal, no signature fields): bytes, signature boxes, omitted, checks."""
+               generated_at: dt.datetime | None = None) -> PackStory:
+    """The flowables of the pack, in order (single use: reportlab consumes them when it builds)."""
     fonts()
     form = form_for(case)
     result = result or check_case(case, as_of, protocol)
@@ -423,21 +437,41 @@ def render_pdf(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     furn = _Furniture(left=f"{_initials(case)} · {_child_id(case)} · handover {case.get('id') or '?'}",
                       right=("DRAFT " if draft else "") + vocab().label("directions", case.get("direction", ""))
                       .split(" (")[0] + " " + kind, draft=draft)
-    buf = io.BytesIO()
+    omitted: tuple[str, ...] = ()
+    if redaction is not None:
+        omitted = redaction.omitted_fields + ((f"{redaction.confidential_entries} confidential chronology "
+                                               "entries",) if redaction.confidential_entries else ())
+    return PackStory(story=story, furniture=furn, draft=draft, title=f"Handover pack {case.get('id') or ''}".strip(),
+                     boxes=boxes, omitted=omitted, result=result)
+
+
+def doc_template(buf: Any, title: str, *, draft: bool) -> BaseDocTemplate:
+    """The pack's A4 page set-up: margins, one body frame, the DRAFT watermark on a draft."""
     doc = BaseDocTemplate(buf, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN,
-                          topMargin=18 * mm, bottomMargin=16 * mm,
-                          title=f"Handover pack {case.get('id') or ''}".strip(),
+                          topMargin=18 * mm, bottomMargin=16 * mm, title=title,
                           author="transition handover tool", subject=PACK_FORMAT,
                           creator="transition handover tool", keywords=[PACK_FORMAT], invariant=1)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_watermark if draft else _no_mark)])
-    doc.build(story, canvasmaker=_canvas_class(furn))
-    omitted = ()
-    if redaction is not None:
-        omitted = redaction.omitted_fields + ((f"{redaction.confidential_entries} confidential chronology "
-                                               "entries",) if redaction.confidential_entries else ())
-    return buf.getvalue(), boxes, omitted, result
+    return doc
+
+
+def render_pdf(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, family_copy: bool = False,
+               state: str | None = None, protocol: Any = None, result: CheckResult | None = None,
+               generated_at: dt.datetime | None = None) -> tuple[bytes, dict[str, Any], tuple[str, ...], CheckResult]:
+    """The reportlab document (no refusal, no signature fields): bytes, signature boxes, omitted, checks."""
+    pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
+                      result=result, generated_at=generated_at)
+    return pdf, ps.boxes, ps.omitted, ps.result
+
+
+def _render(case: dict[str, Any], **kwargs: Any) -> tuple[bytes, PackStory]:
+    ps = pack_story(case, **kwargs)
+    buf = io.BytesIO()
+    doc = doc_template(buf, ps.title, draft=ps.draft)
+    doc.build(ps.story, canvasmaker=_canvas_class(ps.furniture))
+    return buf.getvalue(), ps
 
 
 def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bool, family_copy: bool,
@@ -446,10 +480,11 @@ def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bo
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.writer import copy_into_new_writer
-    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
     reader = PdfFileReader(io.BytesIO(pdf))
-    w = copy_into_new_writer(reader)
+    w = _copy_unsigned(reader) if draft else None
+    if w is None:
+        w = copy_into_new_writer(reader)
     info = generic.DictionaryObject({
         generic.pdf_name("/Title"): generic.TextStringObject(f"Handover pack {case.get('id') or ''}".strip()),
         generic.pdf_name("/Creator"): generic.TextStringObject("transition handover tool"),
@@ -465,6 +500,9 @@ def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bo
     })
     w.update_root()
     if not draft:
+        # pyhanko.sign pulls in its whole signing stack (aiohttp included): only a final pack needs it
+        from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
         for name, _label in SIGNATURE_FIELDS:
             if name in boxes:
                 page, box = boxes[name]
@@ -473,6 +511,24 @@ def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bo
     if password:
         w.encrypt(password, pdf_mac=False)
     w.write(out)
+
+
+def _copy_unsigned(reader: Any) -> Any:
+    """pyHanko's ``copy_into_new_writer`` without its first step, which looks for signatures to carry over
+    and for that imports pyHanko's whole signing stack (≈0.3 s at start-up). reportlab's output has no
+    signatures. Uses a private pyHanko class: on any surprise, None (the caller uses the public way)."""
+    try:
+        from pyhanko.pdf_utils import generic
+        from pyhanko.pdf_utils.writer import PdfFileWriter, _ObjectImporter
+
+        w = PdfFileWriter(init_page_tree=False, stream_xrefs=False)
+        root_ref = w.root_ref
+        importer = _ObjectImporter(source=reader, target=w, obj_stream=None, reference_map={
+            reader.root_ref: generic.IndirectObject(idnum=root_ref.idnum, generation=root_ref.generation, pdf=w)})
+        w.objects[(root_ref.generation, root_ref.idnum)] = importer.import_object(reader.root)
+        return w
+    except Exception:  # noqa: BLE001 — a pyHanko version without this internal: fall back
+        return None
 
 
 def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, draft: bool = False,
@@ -487,12 +543,10 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
     result = check_case(case, as_of, protocol)
     if not draft and result.errors:
         raise PackRefused(result.errors)
-    pdf, boxes, omitted, result = render_pdf(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state,
-                                             protocol=protocol, result=result, generated_at=generated_at)
+    pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
+                      result=result, generated_at=generated_at)
+    boxes, omitted, result, pages = ps.boxes, ps.omitted, ps.result, ps.furniture.pages
     chash = content_hash(case)
-    from pypdf import PdfReader
-
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
     with atomic_output(out_path) as out:
         _finish(pdf, out, case=case, chash=chash, draft=draft, family_copy=family_copy, boxes=boxes,
                 password=encrypt_password)

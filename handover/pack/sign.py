@@ -133,9 +133,7 @@ def sign_pack(in_path: str | Path, out_path: str | Path, p12_path: str | Path, p
     if fields[field_name]:
         raise PackError(f"the {field_name!r} signature box is already signed")
 
-    # the same file load_p12 has just read and checked
-    signer = signers.SimpleSigner.load_pkcs12_data(Path(p12_path).read_bytes(), other_certs=[],
-                                                   passphrase=passphrase)
+    signer = _signer(cred)
     reason = reason or ("Prepared the handover" if field_name == "preparer" else "Authorised the handover")
     meta = signers.PdfSignatureMetadata(field_name=field_name, reason=reason, location=location,
                                         name=signer_name, md_algorithm="sha256",
@@ -155,6 +153,23 @@ def sign_pack(in_path: str | Path, out_path: str | Path, p12_path: str | Path, p
             raise PackError(f"signing failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     return SignResult(path=Path(out_path), field_name=field_name, signer=signer_name, role=role,
                       signing_time=when)
+
+
+def _signer(cred):
+    """pyHanko's signer from the credential load_p12 has already decrypted and checked (decrypting the
+    PKCS#12 file a second time, as ``SimpleSigner.load_pkcs12_data`` would, costs as much again)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    der = cred.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+    cert = asn1_x509.Certificate.load(cred.cert.public_bytes(serialization.Encoding.DER))
+    chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in cred.chain]
+    return signers.SimpleSigner(signing_key=asn1_keys.PrivateKeyInfo.load(der), signing_cert=cert,
+                                cert_registry=SimpleCertificateStore.from_certs(chain))
 
 
 def _fixed_time_class():

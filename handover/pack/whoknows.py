@@ -19,7 +19,7 @@ from handover.dates import parse_iso
 from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, fmt_date, fonts
 from handover.vocab import vocab
 
-__all__ = ["AgencyRow", "agency_rows", "who_knows_what", "short_agency_label"]
+__all__ = ["AgencyRow", "agency_rows", "who_knows_what", "short_agency_label", "lane_labels", "swimlanes"]
 
 _MAX_ENTRIES = 3
 _BRIEF = 60
@@ -159,12 +159,63 @@ def _month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
+_LABEL_MIN = 26 * mm
+_LABEL_MAX_SHARE = 0.3      #: the label column takes at most this share of the width
+
+
+def _fit_words(words: list[str], font: str, size: float, room: float) -> str:
+    """As many whole words as fit (with "…" when some are left out); a single long word is cut."""
+    out = ""
+    for k, w in enumerate(words):
+        trial = f"{out} {w}".strip()
+        more = "…" if k < len(words) - 1 else ""
+        if stringWidth(trial + more, font, size) > room:
+            break
+        out = trial
+    else:
+        return out
+    if not out:                                   # not even the first word fits: cut it
+        out = words[0]
+        while len(out) > 2 and stringWidth(out + "…", font, size) > room:
+            out = out[:-1]
+    return out.rstrip(" ,;") + "…"
+
+
+def lane_labels(rows: list[AgencyRow], width: float) -> tuple[list[list[str]], float, float]:
+    """Each lane's label as one or two lines, the font size and the label column's width.
+
+    The column is as wide as the longest label needs (within 26 mm and 30 % of the width); a label
+    still too long wraps onto a second line at word boundaries (its lane grows), and only then loses its last words to "…", never a word cut in the middle unless one word alone is too long.
+    """
+    f = fonts()
+    size = 7.0
+    texts = [(short_agency_label(r.type), f["bold"] if r.missing else f["regular"]) for r in rows]
+    need = max((stringWidth(t, font, size) for t, font in texts), default=0) + 6
+    label_w = min(max(need, _LABEL_MIN), width * _LABEL_MAX_SHARE)
+    room = label_w - 6
+    out: list[list[str]] = []
+    for text, font in texts:
+        if stringWidth(text, font, size) <= room:
+            out.append([text])
+            continue
+        words = text.split()
+        first = _fit_words(words, font, size, room).removesuffix("…")
+        rest = words[len(first.split()):]
+        if first and rest:
+            out.append([first, _fit_words(rest, font, size, room)])
+        else:
+            out.append([_fit_words(words, font, size, room)])
+    if any(len(x) > 1 for x in out):
+        size = 6.3          # two lines share one lane
+    return out, size, label_w
+
+
 def swimlanes(rows: list[AgencyRow], width: float, decision: dt.date | None,
               meeting: tuple[str, dt.date] | None) -> Drawing:
     """One lane per agency, a mark per chronology entry, the decision and the handover meeting marked."""
     f = fonts()
-    lane_h = 13 if len(rows) <= 12 else 10
-    label_w = 34 * mm
+    labels, size, label_w = lane_labels(rows, width)
+    lane_h = 15 if any(len(x) > 1 for x in labels) else 13 if len(rows) <= 12 else 10
     top, bottom = 22, 16
     height = top + bottom + lane_h * max(len(rows), 1)
     d = Drawing(width, height)
@@ -189,12 +240,12 @@ def swimlanes(rows: list[AgencyRow], width: float, decision: dt.date | None,
         y = y_top - lane_h * (i + 0.5)
         if i % 2 == 0:
             d.add(Rect(0, y - lane_h / 2, width, lane_h, fillColor=ZEBRA, strokeColor=None))
-        label = short_agency_label(r.type)
-        size = 7
-        while stringWidth(label, f["regular"], size) > label_w - 4 and len(label) > 4:
-            label = label[:-2].rstrip() + "…"
-        d.add(String(2, y - 2.5, label, fontName=f["bold"] if r.missing else f["regular"], fontSize=size,
-                     fillColor=ALERT if r.missing else colors.black))
+        lines = labels[i]
+        font = f["bold"] if r.missing else f["regular"]
+        first = y - size * 0.35 + (len(lines) - 1) * size * 0.55     # centred on the lane
+        for k, text in enumerate(lines):
+            d.add(String(2, first - k * size * 1.1, text, fontName=font, fontSize=size,
+                         fillColor=ALERT if r.missing else colors.black))
         d.add(Line(plot_x0, y, plot_x1, y, strokeColor=RULE, strokeWidth=0.5))
         for day, _text in r.entries:
             if day:
