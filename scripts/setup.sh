@@ -9,8 +9,8 @@ what="${1:-app}"
 # Qt's xcb/offscreen plugins need these; poppler-utils and postgresql are for the tests and PDF tools.
 APP_PKGS="libgl1 libegl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libxcb-cursor0 \
 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 \
-libxcb-xinerama0 libxcb-xkb1 libglib2.0-0 fonts-dejavu-core"
-TEST_PKGS="poppler-utils postgresql xvfb"
+libxcb-xinerama0 libxcb-xkb1 libglib2.0-0 fonts-dejavu-core poppler-utils"
+TEST_PKGS="postgresql xvfb"
 pkgs="$APP_PKGS"
 [ "$what" = test ] && pkgs="$APP_PKGS $TEST_PKGS"
 
