@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    import os
+
+    if sys.platform.startswith("linux") and not any(os.environ.get(v) for v in
+                                                    ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        raise UsageError("the desktop app needs a display (run it on a desktop, or under xvfb-run)")
     try:
         from ui.app import run_app
     except ImportError as e:  # a missing Qt system library is an environment problem, said in one line
