@@ -79,13 +79,40 @@ def _label(vocab_name: str | None, code: Any) -> str:
     return label
 
 
+#: reportlab lays out one paragraph in time that grows faster than its length: longer runs of text
+#: are cut into several paragraphs at a space, so even a pasted-in document flows in linear time
+PARA_CHARS = 1500
+#: a table cell cannot break across pages: text longer than this is shortened there, saying so
+CELL_CHARS = 1200
+
+
+def _chunks(text: str, size: int = PARA_CHARS) -> list[str]:
+    out = []
+    while len(text) > size:
+        cut = text.rfind(" ", size // 2, size)
+        cut = cut if cut > 0 else size
+        out.append(text[:cut])
+        text = text[cut:].lstrip()
+    return out + ([text] if text else [])
+
+
 def _text_blocks(text: str, style: str = "body") -> list[Flowable]:
     """Free text as paragraphs (a blank line starts a new one), so long text flows across pages."""
     out = []
     for para in [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]:
-        if para:
-            out.append(P(para, style))
+        for chunk in _chunks(para):
+            out.append(P(chunk, style))
     return out
+
+
+def cell_text(text: str) -> str:
+    """Text for a table cell, shortened (and saying so) when it could not fit on a page."""
+    if len(text) <= CELL_CHARS:
+        return text
+    cut = text.rfind(" ", CELL_CHARS // 2, CELL_CHARS)
+    cut = cut if cut > 0 else CELL_CHARS
+    rest = len(text[cut:].split())
+    return f"{text[:cut]} … [shortened here: {rest:,} more words are in the case file]"
 
 
 def _none(style: str = "none") -> Paragraph:
@@ -96,7 +123,7 @@ def fields_table(rows: list[tuple[str, Any]], width: float) -> Table:
     """Label | value rows; a value is text or a flowable."""
     data = []
     for label, value in rows:
-        cell = value if not isinstance(value, str) else (P(value, "cell") if value else _none("cell"))
+        cell = value if not isinstance(value, str) else (P(cell_text(value), "cell") if value else _none("cell"))
         data.append([P(label, "label"), cell])
     t = Table(data, colWidths=[_LABEL_W, width - _LABEL_W], hAlign="LEFT", splitInRow=1)
     t.setStyle(TableStyle([
@@ -210,7 +237,7 @@ def _cell(col: _Column, item: dict[str, Any], ctx: RenderContext, width: float) 
             return _none("cell")
         return _list_table(sub, items, ctx, width - 6, nested=True)
     text = _cell_text(col, item, ctx)
-    return P(text, "cell") if text else P("—", "cell")
+    return P(cell_text(text), "cell") if text else P("—", "cell")
 
 
 def _sort_items(f: Field, items: list[Any]) -> list[Any]:
