@@ -292,3 +292,31 @@ def blank_case(direction: str, case_id: str) -> dict[str, Any]:
         case["transition"].update({"referral_date": None, "immediate_risk": None, "emergency_action": ""})
         case["needs_and_risks"]["early_help_work"] = ""
     return case
+
+
+#: what a new handover takes from the child's previous one: who the child and family are and who
+#: knows them; not the decision, the plan, the sign-off or the dates of the old transition
+CARRIED_OVER = ("child", "household", "needs_and_risks", "agencies", "agency_checks", "chronology")
+
+
+def copy_for_new_handover(previous: dict[str, Any], direction: str, case_id: str) -> dict[str, Any]:
+    """A new case for the same child, starting from their previous handover so nothing is typed twice.
+
+    The agencies keep their lawful basis but not the date they were told of the old transition: each
+    must be told of this one. The checklist answers are kept, since they were checked for this family.
+    """
+    new = blank_case(direction, case_id)
+    for key in CARRIED_OVER:
+        if isinstance(previous.get(key), (dict, list)):
+            new[key] = copy.deepcopy(previous[key])
+    for agency in new["agencies"] if isinstance(new["agencies"], list) else []:
+        if isinstance(agency, dict):
+            agency["informed_date"] = None
+            agency["attends_handover"] = None
+    nar = new["needs_and_risks"]
+    if isinstance(nar, dict):
+        nar.pop("early_help_work", None)
+        if direction == "step_up":
+            nar["early_help_work"] = ""
+        nar["escalation_plan"] = ""
+    return new

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from typing import Any, Callable
+
+from PySide6.QtCore import QEventLoop, Qt, QThread
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QMessageBox, QProgressDialog, QSpinBox, QVBoxLayout, QWidget)
 
 from handover.store.errors import ServiceError
@@ -72,15 +74,12 @@ class FirstRunDialog(QDialog):
             self.password.clear()
             self.password2.clear()
         if self.demo.isChecked():
-            progress = QProgressDialog("Loading demonstration handovers…", "", 0, 0, self)
-            progress.setCancelButton(None)
-            progress.setWindowModality(Qt.WindowModality.WindowModal)
-            progress.show()
-            QApplication.processEvents()
-            try:
-                n = self.services.load_demo(self.demo_count.value())
-            finally:
-                progress.close()
+            n = run_with_progress(self, "Loading demonstration handovers…",
+                                  lambda: self.services.load_demo(self.demo_count.value()))
+            if isinstance(n, BaseException):
+                QMessageBox.warning(self, "Demonstration data", f"The demonstration data could not be loaded: {n}")
+                self.accept()
+                return
             QMessageBox.information(self, "Demonstration data",
                                     f"{n:,} synthetic handovers were added, with demo users in several teams: for "
                                     "example can1-prac1 (practitioner), can1-mgr (manager) and ehe4-recv1 "
@@ -91,6 +90,37 @@ class FirstRunDialog(QDialog):
     def _say(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
+
+
+class _Worker(QThread):
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.work = work
+        self.result: Any = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.work()
+        except Exception as e:  # noqa: BLE001 - handed back to the window, shown in one dialog
+            self.result = e
+
+
+def run_with_progress(parent: QWidget, text: str, work: Callable[[], Any]) -> Any:
+    """Run long work off the window's thread with a busy indicator; the window keeps painting."""
+    progress = QProgressDialog(text, "", 0, 0, parent)
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(0)
+    worker = _Worker(work)
+    loop = QEventLoop()
+    worker.finished.connect(loop.quit)
+    worker.start()
+    progress.show()
+    if worker.isRunning():
+        loop.exec()
+    worker.wait()
+    progress.close()
+    return worker.result
 
 
 def ensure_first_user(services: AppServices) -> bool:

@@ -194,6 +194,11 @@ class MainWindow(QMainWindow):
                 a = QAction(label, self, shortcut=QKeySequence(key))
                 a.triggered.connect(lambda _=False, d=direction: self.new_case(d))
                 m.addAction(a)
+            a = QAction("New handover for the &same child…", self, shortcut=QKeySequence("Ctrl+Shift+N"))
+            a.setStatusTip("Start from the selected handover: the child, household, agencies and chronology "
+                           "are copied so nothing is typed twice")
+            a.triggered.connect(self.new_from_selected)
+            m.addAction(a)
             a = QAction("&Import a case file…", self, shortcut=QKeySequence("Ctrl+I"))
             a.triggered.connect(self.import_file)
             m.addAction(a)
@@ -244,6 +249,37 @@ class MainWindow(QMainWindow):
         summary = self.run_op(lambda: self.services.create(self.actor, blank_case(direction, case_id.strip())))
         if summary is not None:
             self.open_case(summary.case_id)
+
+    def new_from_selected(self) -> None:
+        from handover.case import copy_for_new_handover
+
+        rows = self.case_list.table.selectionModel().selectedRows()
+        if self.pages.currentWidget() is self.workspace and self.workspace.view is not None:
+            source_id = self.workspace.view.summary.case_id
+        elif rows:
+            source_id = self.case_list.model.row_at(rows[0].row()).case_id
+        else:
+            QMessageBox.information(self, "New handover for the same child",
+                                    "Choose the child's previous handover in the list first.")
+            return
+        labels = {"Step-down (children's social care to early help)": "step_down",
+                  "Step-up (early help to children's social care)": "step_up"}
+        choice, ok = QInputDialog.getItem(self, "New handover for the same child", "Which way is the case moving?",
+                                          list(labels), 0, False)
+        if not ok:
+            return
+        case_id, ok = QInputDialog.getText(self, "New handover", "Handover ID (from your case system):")
+        if not ok or not case_id.strip():
+            return
+        previous = self.run_op(lambda: self.services.open_case(self.actor, source_id))
+        if previous is None:
+            return
+        new = copy_for_new_handover(previous.case, labels[choice], case_id.strip())
+        summary = self.run_op(lambda: self.services.create(self.actor, new))
+        if summary is not None:
+            self.open_case(summary.case_id)
+            self.statusBar().showMessage(f"Started from {source_id}: check each agency is told of this "
+                                         "transition, and fill in the decision and the plan.", 12000)
 
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import a handover case file", "", "Case files (*.json)")

@@ -143,3 +143,21 @@ def test_blank_case_is_well_shaped_and_incomplete(direction):
     assert not result.complete
     assert {"required", "child_voice_missing", "sign_off_missing"} <= {f.code for f in result.findings}
     assert all(d.status == "not_started" for d in result.deadlines)
+
+
+def test_copy_for_new_handover_keeps_the_family_not_the_transition():
+    from handover.case import copy_for_new_handover
+
+    prev = example("step_down_complete")
+    new = copy_for_new_handover(prev, "step_up", "SU-NEW-1")
+    parse_case(dump_case(new))
+    assert new["id"] == "SU-NEW-1" and new["direction"] == "step_up"
+    assert new["child"] == prev["child"] and new["household"] == prev["household"]
+    assert [a["name"] for a in new["agencies"]] == [a["name"] for a in prev["agencies"]]
+    assert all(a["informed_date"] is None for a in new["agencies"])
+    assert new["transition"]["decision_date"] is None and "referral_date" in new["transition"]
+    assert new["sign_off"]["prepared_by"]["name"] == "" and new["plan"]["outcomes"] == []
+    assert new["needs_and_risks"]["early_help_work"] == "" and new["needs_and_risks"]["escalation_plan"] == ""
+    codes = {f.code for f in check_case(new, AS_OF).findings}
+    assert "agency_not_informed" in codes and "agency_missing" not in codes
+    assert prev["agencies"][0]["informed_date"] == "2026-10-06"   # the old case is untouched

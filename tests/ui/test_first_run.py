@@ -1,0 +1,34 @@
+"""First start: the first administrator is created, and demo data loads off the window's thread."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from handover.store import service as svc
+from ui.services import AppServices
+
+
+def test_first_run_creates_admin_and_loads_demo(qtbot, tmp_path, monkeypatch):
+    from ui.first_run import FirstRunDialog
+
+    store = svc.open_database(f"sqlite:///{tmp_path / 'first.sqlite'}").store
+    services = AppServices(store)
+    assert services.first_run_needed()
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    d = FirstRunDialog(services)
+    qtbot.addWidget(d)
+    d.username.setText("boss")
+    d.password.setText("long enough password")
+    d.password2.setText("long enough password!")
+    d.create()
+    assert not d.error.isHidden() and "not the same" in d.error.text()
+    d.password.setText("long enough password")
+    d.password2.setText("long enough password")
+    d.demo_count.setValue(30)
+    d.create()
+    assert not services.first_run_needed()
+    assert services.authenticate("boss", "long enough password")[0] is not None
+    assert told and "30 synthetic handovers" in told[0]
+    assert services.count(svc.system_actor("test"), "") == 30
+    assert d.password.text() == "" and d.password2.text() == ""
