@@ -159,7 +159,10 @@ def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, An
     errors = sorted(_validator().iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         # the shallowest error first: an unknown top-level key explains more than what lies beneath it
-        raise CaseError(f"{source}: {_shape_message(errors[0])}")
+        message = f"{source}: {_shape_message(errors[0])}"
+        if len(message.splitlines()) > 1:  # a key with a line break in it must not break the one line
+            message = message.encode("unicode_escape").decode("ascii")
+        raise CaseError(message)
     return doc
 
 

@@ -1,4 +1,5 @@
-"""Store subcommands: import, export, overdue, demo, db init|upgrade|backup, audit verify.
+"""Store subcommands: import, export (a case, or a stored signed pack), overdue, demo, db init|upgrade|backup,
+audit verify.
 
 Each opens the database from ``--db`` / ``HANDOVER_DB`` / the default file (upgrading an older schema
 after backing up an SQLite file) and acts as the command line's system actor. Heavy imports stay
@@ -86,12 +87,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     store = _open(args)
     try:
-        text = export_document(store, _actor(), args.id, now=_now(), version=args.version)
+        if args.pack:
+            data = _stored_pack(store, args)
+        else:
+            data = export_document(store, _actor(), args.id, now=_now(), version=args.version).encode("utf-8")
     except ServiceError as e:
         raise UsageError(str(e)) from None
     finally:
         store.close()
-    data = text.encode("utf-8")
     if args.output == "-":
         sys.stdout.buffer.write(data)
         return EXIT_OK
@@ -102,6 +105,19 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except OSError as e:
         raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
     return EXIT_OK
+
+
+def _stored_pack(store: Any, args: argparse.Namespace) -> bytes:
+    """The newest stored pack of the kind asked for (of ``--version N``, if given)."""
+    from handover.store.packs import get_pack, list_packs
+
+    actor = _actor()
+    packs = [p for p in list_packs(store, actor, args.id)
+             if p.kind == args.kind and (args.version is None or p.version == args.version)]
+    if not packs:
+        which = f" of version {args.version}" if args.version is not None else ""
+        raise UsageError(f"there is no stored {args.kind} pack{which} for {args.id}")
+    return get_pack(store, actor, args.id, packs[-1].id, now=_now())
 
 
 def _cmd_overdue(args: argparse.Namespace) -> int:
@@ -220,18 +236,16 @@ def _default_backup_name(url: str) -> str:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from handover.audit import verify
+    from handover.store.integrity import verify_store
 
     store = _open(args)
     try:
-        with store.read() as s:
-            report = verify(s)
+        report = verify_store(store)
     finally:
         store.close()
-    if report.ok:
-        print(report.message)
-        return EXIT_OK
     print(report.message)
+    if report.ok:
+        return EXIT_OK
     for p in report.problems:
         print(f"  {p}")
     return EXIT_FOUND
@@ -249,11 +263,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("-v", "--verbose", action="store_true", help="say whether a version was added")
     i.set_defaults(handler=_cmd_import)
 
-    e = sub.add_parser("export", help="write a stored handover as a handover-case/1 file")
+    e = sub.add_parser("export", help="write a stored handover as a handover-case/1 file (or its signed pack)")
     e.add_argument("id", metavar="ID")
-    e.add_argument("-o", "--output", metavar="CASE.json", required=True, help="the file to write ('-': stdout)")
+    e.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write ('-': stdout)")
     e.add_argument("--db", metavar="URL", help=db_help)
     e.add_argument("--version", type=int, metavar="N", help="an earlier version (default: the current one)")
+    e.add_argument("--pack", action="store_true", help="write the stored signed pack (PDF) instead of the case")
+    e.add_argument("--kind", choices=("final", "family"), default="final", help="which pack (with --pack)")
     e.set_defaults(handler=_cmd_export)
 
     o = sub.add_parser("overdue", help="every overdue or late deadline in the database")
@@ -275,7 +291,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     db.add_argument("-o", "--output", metavar="FILE", help="backup file (default: beside the database)")
     db.set_defaults(handler=_cmd_db)
 
-    a = sub.add_parser("audit", help="check the audit trail's hash chain (exit 1 if broken)")
+    a = sub.add_parser("audit", help="check the audit trail's hash chain, every version's content hash and every "
+                                     "stored pack (exit 1 if anything was changed)")
     a.add_argument("action", choices=("verify",))
     a.add_argument("--db", metavar="URL", help=db_help)
     a.set_defaults(handler=_cmd_audit)

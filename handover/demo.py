@@ -1,9 +1,19 @@
 """Synthetic demonstration data: realistic-looking handovers for trying the app and for benchmarks.
 
 Everything is invented: names from short lists, NHS numbers in the 999 test range (valid modulus 11),
-postcodes in the non-existent ``ZZ`` area. Decision dates spread over the two years before ``today``;
-older handovers have mostly run their course, recent ones sit in every state, and some deadlines are
-missed. Rows go in with bulk inserts (100,000 handovers take well under a minute on SQLite).
+postcodes of a valid UK format (a few fixed outward codes, random ``9XX`` inward codes). Decision dates
+spread over the two years before ``today``; older handovers have mostly run their course, recent ones
+sit in every state, and some deadlines are missed. Each handover's dates tell one consistent story up
+to its state (nothing after ``today``), and the stored version was saved on the day of the last move
+that recorded something in it.
+
+Handovers that were authorised (authorised, sent, acknowledged, accepted, closed) are complete: the
+checks found no error on the day they were authorised, as the workflow requires; later missed
+deadlines (``overdue`` as of a later save) and ``late`` warnings remain, as in real life. Drafts have
+realistic gaps (an agency that knows the family left out, no child's voice, no lawful basis...).
+The stored error and warning counts are those of :func:`handover.checks.check_case` on the save date:
+for complete cases they are derived from the deadline rows (cheap; tested equal on samples), for the
+few drafts and cases awaiting authorisation the checks are run. Rows go in with bulk inserts.
 
 Demo data goes only into an empty database or one already marked as a demo, so it never mixes with
 real records. Demo accounts all share the password :data:`DEMO_PASSWORD`.
@@ -28,7 +38,7 @@ from handover.protocol import Protocol
 from handover.store.database import Store
 from handover.store.errors import Invalid
 from handover.store.models import DeadlineRow, Handover, Setting, Team, User, Version, WorkflowEvent
-from handover.store.sync import active_protocol, summary_columns
+from handover.store.sync import active_protocol, check_counts, next_deadline, summary_columns
 from handover.vocab import AGENCY_TYPES
 
 __all__ = ["generate", "DemoResult", "DEMO_PASSWORD", "nhs_number", "DEMO_TEAMS"]
@@ -59,6 +69,10 @@ STAFF = ("Alex Rowe", "Bobbie Kaur", "Charlie Osei", "Dana Whitfield", "Eden Mar
 RISKS = ("1B", "2B", "3A", "3B", "4A", "4B", "15A", "16A", "17A", "10A", "21")
 AGENCIES = ("gp", "education", "police", "health_visitor", "camhs", "housing", "drug_alcohol_service",
             "adult_mental_health", "school_nurse", "domestic_abuse_service")
+#: outward codes of the synthetic postcodes (real-format districts; the inward codes are made up)
+OUTWARD = ("EX1", "EX2", "EX4", "SF2", "SF7", "DT3", "TQ9")
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+GAPS = ("agency_missing", "child_voice", "sharing_basis", "not_checked", "consent", "concerns")
 ORDER = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
 MOVES = ("request_authorisation", "authorise", "send", "acknowledge", "accept", "close")
 
@@ -151,23 +165,95 @@ def _final_state(rng: random.Random, age: int) -> str:
     return rng.choice(ORDER[:6])
 
 
-def _case(rng: random.Random, case_id: str, direction: str, decision: date, state: str, dates: _Dates,
-          today: date, returned: bool) -> dict[str, Any]:
+@dataclass
+class _Timeline:
+    """The dates of one handover's story, consistent with its state (nothing after ``today``)."""
+
+    rank: int                     #: ORDER index of the state reached
+    returned: bool
+    request: date
+    authorise: date
+    send: date
+    acknowledge: date             #: step-down: the pack acknowledged; step-up: the front door's decision
+    informed: date                #: step-up: the referrer told of the decision
+    agreed: date                  #: lead professional agreed
+    accept: date                  #: the handover meeting held / the referral accepted
+    assessed: date                #: step-up: the assessment completed
+    close: date
+    back: date                    #: returned on
+
+    def move_dates(self) -> list[tuple[str, date]]:
+        if self.returned:
+            return [("request_authorisation", self.request), ("authorise", self.authorise), ("send", self.send),
+                    ("return", self.back)]
+        stages = (self.request, self.authorise, self.send, self.acknowledge, self.accept, self.close)
+        return list(zip(MOVES, stages))[:self.rank]
+
+    def saved(self, direction: str, draft_saved: date) -> date:
+        """When the stored version was written: the last move that records something in the case."""
+        if self.returned:
+            return self.back
+        step_down = direction == "step_down"
+        return {0: draft_saved, 1: self.request, 2: self.authorise,
+                3: self.send if step_down else self.authorise, 4: self.acknowledge, 5: self.accept,
+                6: self.accept if step_down else self.assessed}[self.rank]
+
+
+def _timeline(rng: random.Random, direction: str, decision: date, state: str, dates: _Dates,
+              today: date) -> _Timeline:
+    def wd(start: date, lo: int, hi: int, late: tuple[int, int] | None = None) -> date:
+        """lo..hi working days after start; one in six (with ``late``) takes late[0]..late[1] instead."""
+        n = rng.randint(*late) if late and rng.random() < 1 / 6 else rng.randint(lo, hi)
+        return dates.add(start, n) if n else start
+
+    d = decision
+    if direction == "step_down":
+        # authorised before the pack and the lead professional are due (5 working days), so complete
+        authorise = wd(d, 0, 4)
+        send = max(wd(authorise, 0, 1), wd(d, 1, 5, (6, 8)))
+        ack = wd(send, 0, 2, (3, 5))
+        agreed = wd(d, 2, 5, (6, 8))
+        accept = max(wd(d, 5, 10, (11, 14)), ack, agreed)
+        informed = assessed = accept
+        close = accept + timedelta(days=rng.randint(3, 40))
+    else:
+        # the front door decides within a working day of the referral: authorised on the day or the next
+        authorise = wd(d, 0, 1)
+        send = authorise
+        ack = max(send, wd(d, 0, 1, (2, 3)))
+        informed = wd(ack, 0, 1, (2, 3))
+        agreed = accept = informed
+        assessed = max(accept, wd(d, 25, 45, (46, 55)))
+        close = assessed + timedelta(days=rng.randint(0, 10))
+    request = d + timedelta(days=rng.randint(0, (authorise - d).days))
     rank = ORDER.index(state)
+    stage = (request, request, authorise, send, ack, accept, close)
+    while rank > 0 and (stage[rank] > today or (rank == 6 and assessed > today)):
+        rank -= 1
+    back = send + timedelta(days=rng.randint(0, 3))
+    returned = rank == 0 and (today - d).days > 10 and back <= today and rng.random() < 0.4
+    return _Timeline(rank, returned, request, authorise, send, ack, informed, agreed, accept, assessed, close, back)
+
+
+def _postcode(rng: random.Random) -> str:
+    """A synthetic postcode in a valid UK format: a few fixed outward codes, a random 9XX inward code."""
+    return f"{rng.choice(OUTWARD)} 9{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
+
+
+def _case(rng: random.Random, case_id: str, direction: str, decision: date, t: _Timeline,
+          complete: bool) -> dict[str, Any]:
+    """A synthetic case at the point of its timeline. ``complete``: no error finding but those of
+    deadlines missed by the save date; otherwise one to three realistic gaps."""
+    rank, returned = t.rank, t.returned
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     dob = decision - timedelta(days=rng.randrange(60, 17 * 365))
     parent = f"{rng.choice(GIVEN)} {family}"
-
-    def by(start: date, lo: int, hi: int) -> str | None:
-        """A date lo..hi working days after start; one in six later still; None if after today."""
-        n = rng.randint(lo, hi) if rng.random() < 0.83 else hi + rng.randint(1, 6)
-        d = dates.add(start, n)
-        return d.isoformat() if d <= today else None
+    iso = date.isoformat
 
     risks = sorted(set(rng.sample(RISKS, rng.randint(1, 3))))
     agencies = rng.sample(AGENCIES, rng.randint(2, 4))
     agency_rows = [{"type": a, "name": f"{a.replace('_', ' ').title()} (demo)", "contact": "01632 960000",
-                    "involved_with": ["child"], "informed_date": by(decision, 0, 4) if rank >= 3 else None,
+                    "involved_with": ["child"], "informed_date": iso(decision),
                     "sharing_basis": {"type": "consent", "gateway": "", "reason": ""},
                     "continues_involvement": rng.random() < 0.6, "attends_handover": rng.random() < 0.7}
                    for a in agencies]
@@ -175,14 +261,16 @@ def _case(rng: random.Random, case_id: str, direction: str, decision: date, stat
                    "source": rng.choice(agencies), "event": "Contact recorded (synthetic demo entry)",
                    "impact_on_child": "Described in the synthetic demo narrative", "confidential": False}
                   for _ in range(rng.randint(2, 5))]
+    involved = set(agencies) | {"children_social_care", "early_help"}
+    signed = rank >= 2 or returned
     case: dict[str, Any] = {
         "format": FORMAT, "id": case_id, "direction": direction,
         "child": {"given_name": given, "family_name": family, "date_of_birth": dob.isoformat(),
                   "gender": rng.choice(("male", "female", "not_stated")), "nhs_number": nhs_number(rng),
-                  "address": f"{rng.randint(1, 199)} {rng.choice(STREETS)}, Demo Town",
-                  "postcode": f"ZZ{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+                  "address": f"{rng.randint(1, 199)} {rng.choice(STREETS)}, Demo Town", "postcode": _postcode(rng),
                   "upn": "", "setting": "none" if dob > decision - timedelta(days=4 * 365) else "Demo Primary School",
-                  "ethnicity": "Not recorded (demo)", "first_language": "English", "disability_or_sen": "",
+                  "ethnicity": "Not recorded (demo)", "first_language": "English",
+                  "disability_or_sen": rng.choice(("None known (demo)", "Speech and language support (demo)")),
                   "local_ids": {"csc": f"CSC{rng.randint(100000, 999999)}", "early_help": f"EH{rng.randint(10000, 99999)}"}},
         "household": [{"name": parent, "relationship": "mother" if rng.random() < 0.7 else "father",
                        "date_of_birth": (dob - timedelta(days=rng.randrange(17 * 365, 40 * 365))).isoformat(),
@@ -196,7 +284,8 @@ def _case(rng: random.Random, case_id: str, direction: str, decision: date, stat
                            rng.choice(("child_in_need", "child_protection")) if direction == "step_down" else "early_help",
                        "what_has_changed": "Synthetic text: circumstances have changed."},
         "needs_and_risks": {"summary": "Synthetic summary of needs.", "risk_factors": risks,
-                            "strengths": "Synthetic strengths.", "outstanding_concerns": "",
+                            "strengths": "Synthetic strengths.",
+                            "outstanding_concerns": "Synthetic concerns that remain.",
                             "escalation_plan": "Step back if concerns return (synthetic)."},
         "child_voice": {"views": "Synthetic views of the child.", "how_obtained": "spoken",
                         "last_seen": (decision - timedelta(days=rng.randrange(1, 20))).isoformat()},
@@ -204,38 +293,74 @@ def _case(rng: random.Random, case_id: str, direction: str, decision: date, stat
                    "consent": {"status": "given", "given_by": parent, "date": decision.isoformat(), "how": "verbal",
                                "reason_not_sought": ""}},
         "agencies": agency_rows,
-        "agency_checks": {a: ("involved" if a in agencies else rng.choice(("not_involved", "not_checked")))
-                          for a in AGENCY_TYPES},
+        "agency_checks": {a: ("involved" if a in involved else "not_involved") for a in AGENCY_TYPES},
         "chronology": sorted(chronology, key=lambda c: c["date"]),
         "plan": {"lead_professional": {"name": rng.choice(STAFF), "agency": "early_help", "contact": "01632 960001",
-                                       "agreed_date": by(decision, 2, 5) if rank >= 5 else None},
+                                       "agreed_date": iso(t.agreed) if rank >= 5 else None},
                  "outcomes": [{"need": "Synthetic need", "outcome": "Synthetic outcome",
                                "actions": [{"action": "Synthetic action", "who": rng.choice(STAFF),
                                             "by": (decision + timedelta(days=30)).isoformat()}]}],
-                 "handover_meeting": {"planned_date": dates.add(decision, 8).isoformat(),
-                                      "held_date": by(decision, 5, 10) if rank >= 5 else None,
+                 "handover_meeting": {"planned_date": (decision + timedelta(days=10)).isoformat(),
+                                      "held_date": iso(t.accept) if rank >= 5 else None,
                                       "attendees": [rng.choice(STAFF), parent]},
                  "review_date": (decision + timedelta(days=90)).isoformat()},
         "sign_off": {"prepared_by": {"name": rng.choice(STAFF), "role": "practitioner", "date": decision.isoformat()},
-                     "sending_manager": {"name": rng.choice(STAFF) if rank >= 2 else "",
-                                         "date": by(decision, 0, 3) if rank >= 2 else None},
+                     "sending_manager": {"name": rng.choice(STAFF) if signed else "",
+                                         "date": iso(t.authorise) if signed else None},
                      "receiving": {"name": rng.choice(STAFF) if rank >= 5 or returned else "",
-                                   "date": None, "decision": "accepted" if rank >= 5 else ("returned" if returned else None),
+                                   "date": iso(t.accept) if rank >= 5 else (iso(t.back) if returned else None),
+                                   "decision": "accepted" if rank >= 5 else ("returned" if returned else None),
                                    "reason": "missing_information: synthetic note" if returned else ""}},
     }
     if direction == "step_down":
-        sent = by(decision, 1, 5) if rank >= 3 or returned else None
-        ack = by(date.fromisoformat(sent), 0, 2) if sent and (rank >= 4 or returned) else None
-        case["events"] = {"pack_sent": sent, "acknowledged": ack}
+        case["events"] = {"pack_sent": iso(t.send) if rank >= 3 or returned else None,
+                          "acknowledged": iso(t.acknowledge) if rank >= 4 else None}
     else:
         case["transition"].update({"referral_date": decision.isoformat(), "immediate_risk": False,
                                    "emergency_action": ""})
         case["needs_and_risks"]["early_help_work"] = "Synthetic account of early help work."
-        csc = by(decision, 0, 1) if rank >= 4 or returned else None
-        told = by(date.fromisoformat(csc), 0, 1) if csc else None
-        done = by(decision, 25, 45) if rank >= 5 else None
-        case["events"] = {"csc_decision": csc, "referrer_informed": told, "assessment_completed": done}
+        case["events"] = {"csc_decision": iso(t.acknowledge) if rank >= 4 else None,
+                          "referrer_informed": iso(t.informed) if rank >= 5 else None,
+                          "assessment_completed": iso(t.assessed) if rank >= 6 else None}
+    if not complete:
+        _add_gaps(rng, case)
     return case
+
+
+def _add_gaps(rng: random.Random, case: dict[str, Any]) -> None:
+    """What drafts realistically lack: an agency that knows the family, the child's voice, a lawful basis."""
+    for gap in rng.sample(GAPS, rng.randint(1, 3)):
+        if gap == "agency_missing":
+            known = case["household"][0]["known_to"][0]
+            case["agencies"] = [a for a in case["agencies"] if a["type"] != known]
+            case["agency_checks"][known] = "not_checked"
+        elif gap == "child_voice":
+            case["child_voice"].update(views="", how_obtained=None)
+        elif gap == "sharing_basis":
+            case["agencies"][0]["sharing_basis"] = {"type": None, "gateway": "", "reason": ""}
+        elif gap == "not_checked":
+            others = [a for a, v in case["agency_checks"].items() if v == "not_involved"]
+            for a in rng.sample(others, min(len(others), rng.randint(2, 5))):
+                case["agency_checks"][a] = "not_checked"
+        elif gap == "consent":
+            case["family"]["consent"].update(status="not_sought", given_by="", date=None, how="",
+                                             reason_not_sought="")
+        elif gap == "concerns":
+            case["needs_and_risks"]["outstanding_concerns"] = ""
+
+
+def _counts(case: dict[str, Any], rows: list[dict[str, Any]], as_of: date, complete: bool,
+            protocol: Protocol) -> tuple[int, int]:
+    """(errors, warnings) as check_case gives them on ``as_of``: derived from the deadline rows for a
+    complete case (made so that missed deadlines and, before authorisation, the manager's missing
+    sign-off are its only errors), checked in full for a case with gaps."""
+    if not complete:
+        return check_counts(case, protocol, as_of)
+    overdue = sum(1 for r in rows if r["done"] is None and r["due"] is not None and r["due"] < as_of)
+    late = sum(1 for r in rows if r["late"])
+    from_cp = case["direction"] == "step_down" and case["transition"]["current_plan"] == "child_protection"
+    unsigned = not case["sign_off"]["sending_manager"]["name"]   # awaiting authorisation
+    return overdue + unsigned, late + from_cp
 
 
 def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20261125,
@@ -275,33 +400,42 @@ def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20
             if decision.weekday() >= 5:
                 decision -= timedelta(days=decision.weekday() - 4)
             age = (today - decision).days
-            state = _final_state(rng, age)
-            returned = state == "draft" and age > 10 and rng.random() < 0.4
-            case = _case(rng, case_id, direction, decision, state, dates, today, returned)
+            t = _timeline(rng, direction, decision, _final_state(rng, age), dates, today)
+            rank = t.rank
+            state = ORDER[rank]
+            # authorised and later: complete (authorising requires it); awaiting: mostly; drafts: gaps
+            complete = rank >= 2 or (rank == 1 and rng.random() < 0.7)
+            case = _case(rng, case_id, direction, decision, t, complete)
             team = rng.choice(sd_senders if direction == "step_down" else su_senders)
             receiving = rng.choice(eh_receivers) if direction == "step_down" else front_door
             owner = rng.choice(ctx["people"].get(f"prac:{team}", [None]))
-            rank = ORDER.index(state)
-            at = datetime.combine(decision, time(9, rng.randrange(60)), tzinfo=timezone.utc)
+            saved_on = t.saved(direction, min(today, decision + timedelta(days=rng.randint(0, 3))))
+            created = datetime.combine(decision, time(9, rng.randrange(60)), tzinfo=timezone.utc)
+            saved_at = max(created, datetime.combine(saved_on, time(15, rng.randrange(60)), tzinfo=timezone.utc))
+            rows = dates.rows(case, protocol, hid, team)
+            errors, warnings = _counts(case, rows, saved_on, complete, protocol)
+            next_rule, next_due = next_deadline(rows)
             text = json.dumps(case, ensure_ascii=False) + "\n"   # one line: the C encoder, 5x faster
+            moves = t.move_dates()
+            last_move = (datetime.combine(moves[-1][1], time(9 + len(moves), rng.randrange(60)), tzinfo=timezone.utc)
+                         if moves else saved_at)
             buf["h"].append({"id": hid, "case_id": case_id, "state": state, "team_id": team,
                              "receiving_team_id": receiving, "owner_id": owner, "current_version": 1,
                              "authorised_version": 1 if rank >= 2 else None, "row_version": 1,
-                             "created_at": at, "updated_at": at + timedelta(days=min(age, rank * 3)),
-                             **summary_columns(case)})
+                             "created_at": created, "updated_at": max(saved_at, last_move),
+                             "error_count": errors, "warning_count": warnings, "checked_on": saved_on,
+                             "next_rule": next_rule, "next_due": next_due, **summary_columns(case)})
             buf["v"].append({"handover_id": hid, "number": 1, "document": text, "content_hash": content_hash(case),
-                             "frozen": rank >= 2, "created_by": "demo", "created_at": at, "note": "synthetic"})
-            buf["d"].extend(dates.rows(case, protocol, hid, team))
-            path = MOVES[:rank] if not returned else ("request_authorisation", "authorise", "send", "return")
-            step_at = at
-            for action in path:
-                step_at = min(step_at + timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 5)),
-                              datetime.combine(today, time(17), tzinfo=timezone.utc))
+                             "frozen": rank >= 2, "created_by": "demo", "created_at": saved_at, "note": "synthetic"})
+            buf["d"].extend(rows)
+            actor_name = names.get(owner, "Demo user") if owner else "Demo user"
+            for i, (action, day) in enumerate(moves):
                 src = "sent" if action == "return" else ORDER[MOVES.index(action)]
                 dst = "draft" if action == "return" else ORDER[MOVES.index(action) + 1]
                 buf["e"].append({"handover_id": hid, "action": action, "from_state": src, "to_state": dst,
-                                 "actor": "demo", "actor_name": names.get(owner, "Demo user") if owner else "Demo user",
-                                 "at": step_at, "reason_code": "missing_information" if action == "return" else None,
+                                 "actor": "demo", "actor_name": actor_name,
+                                 "at": datetime.combine(day, time(9 + i, rng.randrange(60)), tzinfo=timezone.utc),
+                                 "reason_code": "missing_information" if action == "return" else None,
                                  "note": "Synthetic note" if action == "return" else "", "version": 1})
             if len(buf["h"]) >= batch:
                 _flush(s, buf)

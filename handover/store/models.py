@@ -11,15 +11,16 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["Base", "Team", "User", "Handover", "Version", "DeadlineRow", "WorkflowEvent", "AuditEntry",
-           "AuditHead", "ProtocolVersion", "Setting", "UTCDateTime", "ROLES"]
+           "AuditHead", "ProtocolVersion", "Setting", "Pack", "UTCDateTime", "ROLES", "PACK_KINDS"]
 
 ROLES = ("practitioner", "manager", "receiver", "administrator")
+PACK_KINDS = ("final", "family")
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
@@ -72,7 +73,18 @@ class User(Base):
 
 
 class Handover(Base):
+    """A handover: state, teams, and columns copied from its current version for the case list.
+
+    ``error_count`` / ``warning_count`` are the check findings of the current version with the active
+    protocol *as of* ``checked_on`` (the local date of the last save): findings that depend on the date,
+    such as ``overdue``, are not brought up to date as days pass; the app re-checks a case it opens.
+    ``next_rule`` / ``next_due``: the earliest due date among the deadline rows not yet done (and its
+    rule; NULL when there is none), for the list's "next deadline" column.
+    """
+
     __tablename__ = "handovers"
+    __table_args__ = (Index("ix_handovers_next_due", "next_due", "id"),
+                      Index("ix_handovers_error_count", "error_count", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str] = mapped_column(String(200), unique=True)
     direction: Mapped[str] = mapped_column(String(20))
@@ -90,6 +102,11 @@ class Handover(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)   # optimistic concurrency counter
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0)
+    checked_on: Mapped[Optional[date]]
+    next_rule: Mapped[Optional[str]] = mapped_column(String(40))
+    next_due: Mapped[Optional[date]]
 
 
 class Version(Base):
@@ -169,6 +186,24 @@ class ProtocolVersion(Base):
     __tablename__ = "protocols"
     id: Mapped[int] = mapped_column(primary_key=True)
     document: Mapped[str] = mapped_column(Text)     # JSON of Protocol.to_dict()
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class Pack(Base):
+    """A signed PDF pack, frozen with the authorised version it was built from (never changed)."""
+
+    __tablename__ = "packs"
+    __table_args__ = (Index("ix_packs_handover", "handover_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"))
+    version: Mapped[int]                                         # the version's number
+    kind: Mapped[str] = mapped_column(String(10))                # "final" | "family"
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(80))              # "sha256:<hex>" of the pdf bytes
+    content_hash: Mapped[str] = mapped_column(String(80))        # of the case version it was built from
+    signers: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
 

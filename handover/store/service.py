@@ -16,7 +16,8 @@ Conventions (the contract for the desktop app):
   administrators manage users, teams and the protocol but do not open case records.
 - Each write is one transaction; viewing a case is audited.
 
-Administration (users, teams, protocol, first run) is in :mod:`handover.store.admin`, re-exported here.
+Administration (users, teams, protocol, first run) is in :mod:`handover.store.admin`, signed packs in
+:mod:`handover.store.packs`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ from handover.store.database import OpenResult, Store, open_database
 from handover.store.diff import Change, diff_cases
 from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound, ServiceError, system_actor
 from handover.store.models import Handover, Team, User, Version, WorkflowEvent
+from handover.store.packs import PackInfo, get_pack, list_packs, store_pack
 from handover.store.queries import OverdueItem, counts_by_state as _counts, overdue_counts, overdue_items
-from handover.store.sync import active_protocol, summary_columns, sync_deadlines
+from handover.store.sync import active_protocol, local_date, summary_columns, sync_current
 from handover.users import AuthResult, authenticate
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "HandoverSummary", "CaseView", "VersionInfo", "HistoryItem", "MoveResult", "ImportResult", "Filters",
     "create_handover", "import_case", "save_version", "get_handover", "export_document", "list_handovers",
     "count_handovers", "move", "history", "versions", "diff_versions", "Change", "assign",
+    # signed packs (handover.store.packs)
+    "PackInfo", "store_pack", "list_packs", "get_pack",
     # dashboards
     "dashboard_counts", "overdue", "overdue_summary", "OverdueItem",
     # administration (handover.store.admin)
@@ -82,6 +86,13 @@ class HandoverSummary:
     authorised_version: int | None
     row_version: int            #: pass back as ``expected_version`` when saving
     updated_at: datetime
+    #: check findings of the current version as of ``checked_on`` (the last save's date): ``overdue``
+    #: errors that arose since are not counted; the app re-checks a case when it opens it
+    error_count: int = 0
+    warning_count: int = 0
+    checked_on: date | None = None
+    next_rule: str | None = None          #: the rule of the earliest deadline not yet done
+    next_due: date | None = None          #: its due date (None when nothing is pending)
 
 
 @dataclass(frozen=True)
@@ -154,7 +165,10 @@ class Filters:
 
 _SORTS = {"updated_at": Handover.updated_at, "created_at": Handover.created_at, "case_id": Handover.case_id,
           "child": Handover.child_family_name, "state": Handover.state, "direction": Handover.direction,
-          "decision_date": Handover.decision_date, "child_dob": Handover.child_dob}
+          "decision_date": Handover.decision_date, "child_dob": Handover.child_dob,
+          "due": Handover.next_due, "errors": Handover.error_count}
+#: sort keys whose NULLs go last in either direction
+_NULLS_LAST = {"due"}
 
 # ------------------------------------------------------------------ helpers
 
@@ -219,7 +233,9 @@ def _to_summary(h: Handover, team: str | None, receiving: str | None, owner: str
         child=f"{h.child_given_name} {h.child_family_name}".strip(), child_dob=h.child_dob,
         decision_date=h.decision_date, team=team or "", team_id=h.team_id, receiving_team=receiving or "",
         receiving_team_id=h.receiving_team_id, owner=owner or "", current_version=h.current_version,
-        authorised_version=h.authorised_version, row_version=h.row_version, updated_at=h.updated_at)
+        authorised_version=h.authorised_version, row_version=h.row_version, updated_at=h.updated_at,
+        error_count=h.error_count, warning_count=h.warning_count, checked_on=h.checked_on, next_rule=h.next_rule,
+        next_due=h.next_due)
 
 
 def _summary(s: Session, h: Handover) -> HandoverSummary:
@@ -303,11 +319,8 @@ def _add_version(s: Session, h: Handover, case: dict[str, Any], text: str, actor
                 created_by=actor.username, created_at=now, note=note[:500])
     s.add(v)
     h.current_version = number
-    for k, val in summary_columns(case).items():
-        setattr(h, k, val)
     h.updated_at = now
-    s.flush()
-    sync_deadlines(s, h, case, active_protocol(s))
+    sync_current(s, h, case, active_protocol(s), local_date(now))
     return v
 
 
@@ -421,10 +434,7 @@ def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any],
         _claim(s, h, expected_version, now, "your changes were not saved")
         if amend and not current.frozen and h.state == "draft" and current.created_by == actor.username:
             current.document, current.content_hash, current.created_at = text, content_hash(case), now
-            for k, val in summary_columns(case).items():
-                setattr(h, k, val)
-            s.flush()
-            sync_deadlines(s, h, case, active_protocol(s))
+            sync_current(s, h, case, active_protocol(s), local_date(now))
             number = current.number
         else:
             number = _add_version(s, h, case, text, actor, now, note=note).number
@@ -533,7 +543,10 @@ def list_handovers(store: Store, actor: Actor, filters: Filters | None = None, s
         actor = _fresh(s, actor)
         _check_lister(actor)
         col = _SORTS[sort]
-        order = [col.desc(), Handover.id.desc()] if descending else [col.asc(), Handover.id.asc()]
+        first = col.desc() if descending else col.asc()
+        if sort in _NULLS_LAST:
+            first = first.nulls_last()
+        order = [first, Handover.id.desc() if descending else Handover.id.asc()]
         q = _summary_query().where(*_list_query(actor, filters)).order_by(*order) \
             .offset(max(0, offset)).limit(max(0, min(limit, 10_000)))
         return [_to_summary(*row) for row in s.execute(q)]
@@ -583,12 +596,7 @@ def diff_versions(store: Store, actor: Actor, case_id: str, old: int, new: int) 
 
 
 def _local_date(now: datetime) -> str:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return now.astimezone(ZoneInfo("Europe/London")).date().isoformat()
-    except Exception:  # no time-zone database: UTC is at most an hour out
-        return now.astimezone(timezone.utc).date().isoformat()
+    return local_date(now).isoformat()
 
 
 def _blank(value: Any) -> bool:
@@ -620,7 +628,8 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
 
     ``send_back`` needs a note; ``return`` needs a ``reason_code`` from
     :data:`handover.workflow.RETURN_REASONS` and a note. Authorising records the manager's sign-off in a
-    new version and freezes it; sending and acknowledging a step-down record the dates; accepting and
+    new version and freezes it, and is refused (:class:`Invalid`) while the checks find any error in that
+    document as of the local date of ``now``; sending and acknowledging a step-down record the dates; accepting and
     returning record the receiving decision; returning puts the handover back to draft with a new
     version for the sender. A move someone else already made (or made at the same moment) raises
     :class:`Conflict` naming who did what, and when. ``expected_version`` (a ``row_version``) makes the
@@ -654,6 +663,8 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
         current = _current_doc(s, h)
         case = json.loads(current.document)
         recorded = _record_in_case(action, case, actor, _local_date(now), reason_code, note)
+        if action == "authorise":
+            _require_complete(s, recorded, now)
         new_version = None
         if recorded != case or action == "return":
             v = _add_version(s, h, recorded, dump_case(recorded), actor, now, frozen=(action == "authorise"),
@@ -674,6 +685,17 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
                              "version": h.current_version})
         s.flush()
         return MoveResult(summary=_summary(s, h), event=_item(ev), new_version=new_version)
+
+
+def _require_complete(s: Session, case: dict[str, Any], now: datetime) -> None:
+    """Refuse to authorise (freeze) a document that check_case finds errors in, as of today."""
+    from handover.checks import check_case
+
+    errors = check_case(case, local_date(now), active_protocol(s)).errors
+    if errors:
+        n = len(errors)
+        raise Invalid(f"cannot authorise: {n} error{'s' if n != 1 else ''} remain{'s' if n == 1 else ''} "
+                      f"({errors[0].message}{'; …' if n > 1 else ''})")
 
 
 def _moved_away(s: Session, h: Handover, spec: workflow.Move) -> bool:

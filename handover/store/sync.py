@@ -2,15 +2,20 @@
 
 Deadline rows hold each rule's ``starts``, ``due`` and ``done`` dates (no as-of date is involved), so
 they change only when the case or the protocol changes; status is computed when queried.
+
+The case list's columns (:func:`list_columns`): ``error_count`` / ``warning_count`` come from
+:func:`handover.checks.check_case` of the current version with the active protocol, as of
+``checked_on`` (the local date of the save), so the as-of-dependent ``overdue`` errors are those of the
+last save; ``next_rule`` / ``next_due`` are the earliest due date among the rows not done.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Any, Iterable
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, case as sql_case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from handover.case import get_path
@@ -19,7 +24,8 @@ from handover.deadlines import compute_deadlines
 from handover.protocol import Protocol, default_protocol, parse_protocol
 from handover.store.models import DeadlineRow, Handover, ProtocolVersion, Version
 
-__all__ = ["summary_columns", "deadline_rows", "sync_deadlines", "active_protocol", "recompute_all_deadlines"]
+__all__ = ["summary_columns", "deadline_rows", "sync_deadlines", "active_protocol", "recompute_all_deadlines",
+           "local_date", "next_deadline", "check_counts", "list_columns", "sync_current", "refresh_next_due"]
 
 _ANY_DAY = date(2000, 1, 1)   # compute_deadlines needs an as-of date; stored columns do not depend on it
 
@@ -52,12 +58,62 @@ def deadline_rows(case: dict[str, Any], protocol: Protocol, handover_id: int | N
     return rows
 
 
-def sync_deadlines(session: Session, handover: Handover, case: dict[str, Any], protocol: Protocol) -> None:
-    """Replace a handover's deadline rows with those of ``case``."""
+def sync_deadlines(session: Session, handover: Handover, case: dict[str, Any],
+                   protocol: Protocol) -> list[dict[str, Any]]:
+    """Replace a handover's deadline rows with those of ``case`` (returned)."""
     session.execute(delete(DeadlineRow).where(DeadlineRow.handover_id == handover.id))
     rows = deadline_rows(case, protocol, handover.id, handover.team_id)
     if rows:
         session.execute(insert(DeadlineRow), rows)
+    return rows
+
+
+def local_date(now: datetime) -> date:
+    """The date in England of an aware ``now`` (the as-of date of checks made when saving)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return now.astimezone(ZoneInfo("Europe/London")).date()
+    except Exception:  # no time-zone database: UTC is at most an hour out
+        return now.astimezone(timezone.utc).date()
+
+
+def next_deadline(rows: Sequence[dict[str, Any]]) -> tuple[str | None, date | None]:
+    """(rule, due) of the earliest due date among rows not done (ties: rule name), or (None, None)."""
+    open_rows = [(r["due"], r["rule"]) for r in rows if r["done"] is None and r["due"] is not None]
+    if not open_rows:
+        return None, None
+    due, rule = min(open_rows)
+    return rule, due
+
+
+def check_counts(case: dict[str, Any], protocol: Protocol, as_of: date) -> tuple[int, int]:
+    """(errors, warnings) that :func:`handover.checks.check_case` finds."""
+    from handover.checks import check_case
+
+    result = check_case(case, as_of, protocol)
+    errors = len(result.errors)
+    return errors, len(result.findings) - errors
+
+
+def list_columns(case: dict[str, Any], protocol: Protocol, as_of: date,
+                 rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The case list's stored columns for a version checked on ``as_of`` with deadline ``rows``."""
+    errors, warnings = check_counts(case, protocol, as_of)
+    rule, due = next_deadline(rows)
+    return {"error_count": errors, "warning_count": warnings, "checked_on": as_of, "next_rule": rule,
+            "next_due": due}
+
+
+def sync_current(session: Session, handover: Handover, case: dict[str, Any], protocol: Protocol,
+                 as_of: date) -> None:
+    """Bring every derived column and the deadline rows in step with ``case``, the current version."""
+    for k, val in summary_columns(case).items():
+        setattr(handover, k, val)
+    session.flush()
+    rows = sync_deadlines(session, handover, case, protocol)
+    for k, val in list_columns(case, protocol, as_of, rows).items():
+        setattr(handover, k, val)
 
 
 def active_protocol(session: Session) -> Protocol:
@@ -74,13 +130,63 @@ def _current_documents(session: Session, batch: int = 2000) -> Iterable[tuple[in
         yield row[0], row[1], row[2]
 
 
+def _timeliness_counts(session: Session) -> dict[int, tuple[int, int]]:
+    """Handover id → (overdue rows as of its ``checked_on``, late rows): the deadline findings stored in
+    its error and warning counts (check_case gives one ``overdue`` or ``late`` finding per rule)."""
+    over = sql_case((and_(DeadlineRow.done.is_(None), DeadlineRow.due < Handover.checked_on), 1), else_=0)
+    late = sql_case((DeadlineRow.late, 1), else_=0)
+    q = (select(DeadlineRow.handover_id, func.sum(over), func.sum(late))
+         .join(Handover, Handover.id == DeadlineRow.handover_id)
+         .where(Handover.checked_on.is_not(None)).group_by(DeadlineRow.handover_id))
+    return {hid: (int(o or 0), int(la or 0)) for hid, o, la in session.execute(q)}
+
+
+def refresh_next_due(session: Session, handover_ids: Sequence[int] | None = None) -> None:
+    """Recompute ``next_rule`` / ``next_due`` from the stored deadline rows (all, or some handovers)."""
+    open_rows = (DeadlineRow.handover_id == Handover.id, DeadlineRow.done.is_(None), DeadlineRow.due.is_not(None))
+    first = select(DeadlineRow).where(*open_rows).order_by(DeadlineRow.due, DeadlineRow.rule).limit(1)
+    stmt = update(Handover).values(
+        next_due=first.with_only_columns(DeadlineRow.due).scalar_subquery(),
+        next_rule=first.with_only_columns(DeadlineRow.rule).scalar_subquery())
+    if handover_ids is not None:
+        stmt = stmt.where(Handover.id.in_(list(handover_ids)))
+    session.execute(stmt.execution_options(synchronize_session=False))
+
+
 def recompute_all_deadlines(session: Session, protocol: Protocol) -> int:
     """Recompute every handover's deadline rows for a new protocol; returns the number of handovers.
 
     The start and done dates do not depend on the protocol, so when the new protocol has the same rules
     only the due dates are recomputed from the stored rows (one pass, no case is parsed); when rules
-    were added or removed every current version is read again.
+    were added or removed every current version is read again. The list columns follow: the next due
+    date, and the error and warning counts, whose only protocol-dependent findings are ``overdue`` and
+    ``late`` (one per deadline row): the counts change by the difference in those, as of each
+    handover's ``checked_on``, so no case is re-checked.
     """
+    before = _timeliness_counts(session)
+    n = _recompute_rows(session, protocol)
+    after = _timeliness_counts(session)
+    deltas = {}
+    for hid in before.keys() | after.keys():
+        (o1, l1), (o2, l2) = before.get(hid, (0, 0)), after.get(hid, (0, 0))
+        if (o1, l1) != (o2, l2):
+            deltas[hid] = (o2 - o1, l2 - l1)
+    if deltas:
+        ids = list(deltas)
+        current = {}
+        for i in range(0, len(ids), 5000):
+            current.update({hid: (e, w) for hid, e, w in session.execute(
+                select(Handover.id, Handover.error_count, Handover.warning_count)
+                .where(Handover.id.in_(ids[i:i + 5000])))})
+        updates = [{"id": hid, "error_count": max(0, current[hid][0] + de),
+                    "warning_count": max(0, current[hid][1] + dw)} for hid, (de, dw) in deltas.items()]
+        for i in range(0, len(updates), 5000):
+            session.execute(update(Handover), updates[i:i + 5000])
+    refresh_next_due(session)
+    return n
+
+
+def _recompute_rows(session: Session, protocol: Protocol) -> int:
     from handover.calendar import calendar_for
 
     cal = calendar_for(protocol.region)

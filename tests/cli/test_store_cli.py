@@ -143,3 +143,42 @@ def test_postgres_backup_is_refused_with_guidance(capsys, request):
 
 
 test_postgres_backup_is_refused_with_guidance = pytest.mark.postgres(test_postgres_backup_is_refused_with_guidance)
+
+
+def test_audit_verify_reports_a_changed_version(db, tmp_path, capsys):
+    path, _ = _case_file(tmp_path, "HASH-1")
+    assert run(capsys, "import", str(path))[0] == 0
+    code, out, _ = run(capsys, "audit", "verify")
+    assert code == 0 and "1 versions" in out
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as c:   # someone edits the stored document directly
+        c.execute("UPDATE versions SET document = replace(document, '\"Ada\"', '\"Eve\"')")
+    code, out, _ = run(capsys, "audit", "verify")
+    assert code == 1 and "version 1 of HASH-1 no longer matches its content hash" in out
+
+
+def test_export_a_stored_pack(db, tmp_path, capsys):
+    from datetime import datetime, timezone
+
+    from handover.store import open_database
+    from handover.store import service as sv
+
+    path, case = _case_file(tmp_path, "PACK-1")
+    assert run(capsys, "import", str(path))[0] == 0
+    assert run(capsys, "export", "PACK-1", "--pack", "-o", str(tmp_path / "p.pdf"))[:1] == (2,)
+    store = open_database(db).store
+    now = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
+    with store.write() as s:   # authorised by hand: the pack refers to a frozen version
+        from handover.store.models import Version
+
+        v = s.query(Version).one()
+        v.frozen = True
+        built_from = v.content_hash
+    pdf = b"%PDF-1.7\n% synthetic\n%%EOF\n"
+    sv.store_pack(store, sv.system_actor("t"), "PACK-1", 1, pdf, kind="final", now=now, content_hash=built_from)
+    store.close()
+    out = tmp_path / "pack.pdf"
+    code, _, err = run(capsys, "export", "PACK-1", "--pack", "-o", str(out))
+    assert code == 0, err
+    assert out.read_bytes() == pdf and oct(out.stat().st_mode & 0o777) == "0o600"
+    code, _, err = run(capsys, "export", "PACK-1", "--pack", "--kind", "family", "-o", str(out))
+    assert code == 2 and "no stored family pack" in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from store.store_cases import NOW, step_down
+from store.store_cases import NOW, complete_step_down, step_down
 
 from handover.protocol import default_protocol
 from handover.store import service as sv
@@ -15,7 +15,7 @@ def _ids(rows):
 
 def test_who_sees_and_edits_what(store, cast):
     sv.create_handover(store, cast.prac, step_down("DRAFT"), now=NOW, receiving_team_id=cast.eh)
-    sv.create_handover(store, cast.prac, step_down("SENT"), now=NOW, receiving_team_id=cast.eh)
+    sv.create_handover(store, cast.prac, complete_step_down("SENT"), now=NOW, receiving_team_id=cast.eh)
     sv.create_handover(store, cast.other_prac, step_down("WEST"), now=NOW)
     for action, who in (("request_authorisation", cast.prac), ("authorise", cast.mgr), ("send", cast.prac)):
         sv.move(store, who, "SENT", action, now=NOW)
@@ -87,7 +87,7 @@ def sv_dump(case):
 
 
 def test_authorising_is_for_the_sending_teams_manager(store, cast):
-    sv.create_handover(store, cast.prac, step_down("A-1"), now=NOW, receiving_team_id=cast.eh)
+    sv.create_handover(store, cast.prac, complete_step_down("A-1"), now=NOW, receiving_team_id=cast.eh)
     sv.move(store, cast.prac, "A-1", "request_authorisation", now=NOW)
     for name in ("prac", "eh_mgr", "other_mgr", "recv", "eh_prac"):
         with pytest.raises(sv.Denied):

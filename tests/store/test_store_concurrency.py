@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from store.store_cases import NOW, step_down
+from store.store_cases import NOW, complete_step_down, step_down
 
 from handover import audit
 from handover.store import service as sv
@@ -27,7 +27,7 @@ def _race(fns):
 
 
 def _to_acknowledged(store, cast, cid):
-    sv.create_handover(store, cast.prac, step_down(cid), now=NOW, receiving_team_id=cast.eh)
+    sv.create_handover(store, cast.prac, complete_step_down(cid), now=NOW, receiving_team_id=cast.eh)
     for action, who in (("request_authorisation", cast.prac), ("authorise", cast.mgr), ("send", cast.prac),
                         ("acknowledge", cast.recv)):
         sv.move(store, who, cid, action, now=NOW)

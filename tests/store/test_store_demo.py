@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
+import random
 from datetime import date
 
 import pytest
@@ -12,9 +12,11 @@ from store.store_cases import NOW
 
 from handover import demo
 from handover.store import service as sv
-from handover.store.models import DeadlineRow, Handover, Team, Version
+from handover.store.models import DeadlineRow, Handover, Team, Version, WorkflowEvent
 from handover.store.queries import overdue_items
 from handover.store.sync import deadline_rows
+from handover.checks import check_case
+from handover.checks.validity import postcode_ok
 from handover.protocol import default_protocol
 
 TODAY = date(2026, 11, 25)
@@ -48,7 +50,8 @@ def test_demo_data(store):
             case = json.loads(v.document)
             nhs = case["child"]["nhs_number"]
             assert nhs.startswith("999") and _nhs_ok(nhs), nhs
-            assert re.fullmatch(r"ZZ\d \d[A-Z]{2}", case["child"]["postcode"])
+            assert postcode_ok(case["child"]["postcode"]), case["child"]["postcode"]
+            assert case["child"]["postcode"].split()[0] in demo.OUTWARD
             for want in deadline_rows(case, protocol, v.handover_id):
                 assert rows[(v.handover_id, want["rule"])] == (want["starts"], want["due"], want["done"],
                                                                want["late"])
@@ -71,3 +74,33 @@ def test_nhs_numbers_are_valid():
 
     rng = random.Random(1)
     assert all(_nhs_ok(demo.nhs_number(rng)) for _ in range(500))
+
+
+def test_demo_counts_and_completeness(store):
+    """Every stored count is what check_case finds on the save date (a random sample of each state);
+    authorised handovers were complete when authorised; drafts have gaps."""
+    demo.generate(store, 600, today=TODAY, now=NOW)
+    protocol = default_protocol()
+    with store.read() as s:
+        rows = s.execute(select(Handover.id, Handover.state, Handover.error_count, Handover.warning_count,
+                                Handover.checked_on, Version.document)
+                         .join(Version, Version.handover_id == Handover.id)).all()
+        authorised_on = {hid: at.date() for hid, at in s.execute(
+            select(WorkflowEvent.handover_id, WorkflowEvent.at).where(WorkflowEvent.action == "authorise"))}
+    by_state: dict[str, list] = {}
+    for r in rows:
+        by_state.setdefault(r.state, []).append(r)
+    rng = random.Random(5)
+    gaps = 0
+    for state, items in by_state.items():
+        for r in rng.sample(items, min(len(items), 40)):
+            result = check_case(json.loads(r.document), r.checked_on, protocol)
+            assert (r.error_count, r.warning_count) == (len(result.errors), len(result.warnings)), (state, r.id)
+            if state in ("authorised", "sent", "acknowledged", "accepted", "closed"):
+                # only deadlines missed since: none was already overdue on the day it was authorised
+                assert {f.code for f in result.errors} <= {"overdue"}, (r.id, result.errors)
+                assert all(date.fromisoformat(f.detail["due"]) >= authorised_on[r.id] for f in result.errors)
+                assert r.checked_on >= authorised_on[r.id]
+            if state == "draft":
+                gaps += any(f.code != "sign_off_missing" and f.code != "overdue" for f in result.errors)
+    assert gaps >= 5   # drafts realistically lack things

@@ -114,3 +114,52 @@ def test_unreachable_and_bad_urls():
     assert "s3cret-pw" not in r.message and "127.0.0.1:1/nothing" in r.message and "\n" not in r.message
     r = open_database("notadialect://x")
     assert not r.ok and r.status == "bad_url"
+
+
+def test_0003_fills_the_list_columns_of_existing_handovers(empty_url):
+    from store.store_cases import step_down
+
+    from handover.case import dump_case
+    from handover.checks import check_case
+    from handover.protocol import default_protocol
+    from handover.store.sync import deadline_rows
+
+    engine = create_engine(empty_url)
+    with engine.connect() as c:
+        upgrade(c, "0002")
+        c.commit()
+    at = NOW.replace(tzinfo=None)
+    cases = {1: step_down("OLD-1", "2026-11-02", pack_sent="2026-11-06"), 2: step_down("OLD-2", None)}
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO teams (id, name, service, created_at) VALUES (1, 'Old Team', '', :at)"), {"at": at})
+        for hid, case in cases.items():
+            c.execute(text("INSERT INTO handovers (id, case_id, direction, state, child_given_name, child_family_name, "
+                           "child_nhs_number, team_id, current_version, row_version, created_at, updated_at) VALUES "
+                           "(:id, :cid, 'step_down', 'draft', 'Old', 'Case', '', 1, 1, 1, :at, :at)"),
+                      {"id": hid, "cid": case["id"], "at": at})
+            c.execute(text("INSERT INTO versions (handover_id, number, document, content_hash, frozen, created_by, "
+                           "created_at, note) VALUES (:id, 1, :doc, 'sha256:x', false, 'cli:test', :at, '')"),
+                      {"id": hid, "doc": dump_case(case), "at": at})
+            for r in deadline_rows(case, default_protocol(), hid, 1):
+                c.execute(text("INSERT INTO deadlines (handover_id, team_id, rule, working_days, starts, due, done, "
+                               "late) VALUES (:handover_id, :team_id, :rule, :working_days, :starts, :due, :done, "
+                               ":late)"), r)
+    engine.dispose()
+    result = open_database(empty_url)
+    assert result.ok and result.upgraded_from == "0002", result.message
+    with result.store.read() as s:
+        got = {r[0]: tuple(r[1:]) for r in s.execute(text(
+            "SELECT id, error_count, warning_count, checked_on, next_rule, next_due FROM handovers"))}
+        assert s.execute(text("SELECT count(*) FROM packs")).scalar() == 0
+    result.store.close()
+    import datetime as dt
+
+    for hid, case in cases.items():
+        r = check_case(case, NOW.date(), default_protocol())
+        pending = sorted((d.due, d.rule) for d in r.deadlines if d.done is None and d.due is not None)
+        due, rule = pending[0] if pending else (None, None)
+        e, w, on, nr, nd = got[hid]
+        on = dt.date.fromisoformat(on) if isinstance(on, str) else on
+        nd = dt.date.fromisoformat(nd) if isinstance(nd, str) else nd
+        assert (e, w, on, nr, nd) == (len(r.errors), len(r.warnings), NOW.date(), rule, due)
+    assert got[1][3] == "lead_professional_agreed" and got[2][3] is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from store.store_cases import NOW, step_down
+from store.store_cases import NOW, complete_step_down
 
 from handover import workflow
 from handover.store import service as sv
@@ -35,7 +35,7 @@ EXTRA = {"send_back": {"note": "please add the chronology"},
 
 def drive(store, cast, case_id: str, state: str) -> None:
     """A new step-down handover moved along the happy path until it reaches ``state``."""
-    sv.create_handover(store, cast.prac, step_down(case_id), now=NOW, receiving_team_id=cast.eh)
+    sv.create_handover(store, cast.prac, complete_step_down(case_id), now=NOW, receiving_team_id=cast.eh)
     current = "draft"
     for action, who in PATH:
         if current == state:
@@ -123,7 +123,8 @@ def test_authorised_version_is_frozen_and_changes_make_new_versions(store, cast)
     old = sv.get_handover(store, cast.prac, "F-1", now=NOW, version=frozen_no)
     assert old.frozen and old.content_hash == frozen_hash
     changes = sv.diff_versions(store, cast.prac, "F-1", frozen_no, s.current_version)
-    assert [(c.path, c.old, c.new) for c in changes] == [("transition.reason", "", "added after authorisation")]
+    assert [(c.path, c.old, c.new) for c in changes] == [("transition.reason", view.case["transition"]["reason"],
+                                                           "added after authorisation")]
 
 
 def test_step_down_moves_record_dates(store, cast):

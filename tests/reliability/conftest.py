@@ -1,0 +1,1 @@
+"""Reliability tests (issue 7): many clients at once, killed processes, tampered records, file modes."""
