@@ -204,8 +204,9 @@ def content_hash(case: dict[str, Any]) -> str:
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def _tokens(path: str) -> list[str | int]:
-    return [int(i) if i else k for k, i in _TOKEN.findall(path)]
+@cache
+def _tokens(path: str) -> tuple[str | int, ...]:
+    return tuple(int(i) if i else k for k, i in _TOKEN.findall(path))
 
 
 def get_path(doc: Any, path: str, default: Any = MISSING) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -16,10 +16,14 @@ __all__ = ["Vocab", "vocab", "AGENCY_TYPES", "RISK_FACTORS", "GATEWAYS"]
 @dataclass(frozen=True)
 class Vocab:
     raw: dict[str, Any]
+    _codes: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def codes(self, name: str) -> tuple[str, ...]:
         """The codes of one vocabulary, in file order (``gateways`` included)."""
-        return tuple(str(k) for k in self.raw[name])
+        got = self._codes.get(name)
+        if got is None:
+            got = self._codes[name] = tuple(str(k) for k in self.raw[name])
+        return got
 
     def label(self, name: str, code: Any) -> str:
         """What a person reads for a code; the code itself when it is not in the vocabulary."""

@@ -68,6 +68,7 @@ class Context:
     form: Form
     as_of: date
     deadlines: tuple[Deadline, ...]
+    slots: tuple[Any, ...] = ()   #: every field at every place in the case (walked once, see checks.walk)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,9 @@ def check_case(case: dict[str, Any], as_of: date, protocol: Protocol | None = No
 
     form = form_for(case)
     deadlines = tuple(compute_deadlines(case, as_of, protocol))
-    ctx = Context(case=case, form=form, as_of=as_of, deadlines=deadlines)
+    from handover.checks.walk import walk
+
+    ctx = Context(case=case, form=form, as_of=as_of, deadlines=deadlines, slots=tuple(walk(form, case)))
     findings: list[Finding] = []
     for module in (validity, completeness, transition, agencies, consent, timeliness):
         findings.extend(module.run(ctx))

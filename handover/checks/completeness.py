@@ -6,7 +6,7 @@ from typing import Iterator
 
 from handover.case import MISSING, get_path
 from handover.checks import Context, Finding
-from handover.checks.walk import condition_holds, walk
+from handover.checks.walk import condition_holds
 from handover.dates import is_blank
 
 __all__ = ["run"]
@@ -20,7 +20,7 @@ def run(ctx: Context) -> Iterator[Finding]:
     case = ctx.case
     if _blank(case.get("direction")):
         yield Finding("required", "direction", "Say whether this is a step-down or a step-up.", {})
-    for slot in walk(ctx.form, case):
+    for slot in ctx.slots:
         f = slot.field
         needed = f.required or (f.required_when is not None and condition_holds(f.required_when, case, slot.entry))
         value = slot.value

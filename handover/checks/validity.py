@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from handover.case import MISSING, iter_paths
 from handover.checks import Context, Finding
-from handover.checks.walk import Slot, walk
+from handover.checks.walk import Slot
 from handover.dates import DATE_SHAPE, is_blank, parse_iso
 from handover.forms import DIRECTIONS
 from handover.vocab import AGENCY_TYPES, vocab
@@ -160,6 +160,6 @@ def run(ctx: Context) -> Iterator[Finding]:
     household = ctx.case.get("household") or []
     names = {m["name"].strip().casefold() for m in household
              if isinstance(m, dict) and isinstance(m.get("name"), str) and m["name"].strip()}
-    for slot in walk(ctx.form, ctx.case):
+    for slot in ctx.slots:
         yield from _slot_findings(slot, ctx, names)
     yield from _date_order(ctx)
