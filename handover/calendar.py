@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-import holidays
-
 __all__ = ["REGIONS", "WorkingCalendar", "calendar_for"]
 
 #: region code used in protocols → the ``holidays`` package's subdivision of GB, and a label
@@ -30,6 +28,8 @@ class WorkingCalendar:
     def _holidays(self, year: int) -> frozenset[date]:
         got = self._years.get(year)
         if got is None:
+            import holidays  # imported when first needed, off the app's start-up path
+
             got = frozenset(holidays.country_holidays("GB", subdiv=self._subdiv, years=year))
             self._years[year] = got
         return got
@@ -60,6 +60,8 @@ class WorkingCalendar:
         return count
 
     def holidays_in(self, year: int) -> dict[date, str]:
+        import holidays
+
         return dict(holidays.country_holidays("GB", subdiv=self._subdiv, years=year))
 
 

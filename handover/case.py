@@ -15,8 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Iterator
 
-import jsonschema
-
 from handover.resources import resource_path
 
 __all__ = ["CaseError", "FORMAT", "MAX_BYTES", "parse_case", "load_case", "dump_case", "canonical_json",
@@ -43,7 +41,9 @@ MISSING: Any = _Missing()
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
+def _validator() -> Any:
+    import jsonschema  # imported when first needed: it is a fifth of the app's start-up
+
     with open(resource_path("schema", "handover-case-1.schema.json"), encoding="utf-8") as f:
         schema = json.load(f)
     cls = jsonschema.validators.validator_for(schema)
@@ -72,7 +72,7 @@ def _kind(value: Any) -> str:
     return "a number"
 
 
-def _shape_message(err: jsonschema.ValidationError) -> str:
+def _shape_message(err: Any) -> str:
     where = _where(err.absolute_path)
     if err.validator == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))

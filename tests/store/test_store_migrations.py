@@ -163,3 +163,10 @@ def test_0003_fills_the_list_columns_of_existing_handovers(empty_url):
         nd = dt.date.fromisoformat(nd) if isinstance(nd, str) else nd
         assert (e, w, on, nr, nd) == (len(r.errors), len(r.warnings), NOW.date(), rule, due)
     assert got[1][3] == "lead_professional_agreed" and got[2][3] is None
+
+
+def test_head_constant_is_alembics_head():
+    """Opening an up-to-date database skips Alembic by comparing with this constant: keep it right."""
+    from handover.store.migrate import HEAD, head_revision
+
+    assert HEAD == head_revision()
