@@ -102,6 +102,11 @@ class CaseWorkspace(QWidget):
             sign.setToolTip("Sign the authorised pack with your certificate (if it was not signed when authorised)")
             sign.clicked.connect(self.window_.sign_pack)
             self.actions_bar.addWidget(sign)
+        if self.view.version > 1:
+            changes = QPushButton("What changed…")
+            changes.setToolTip("Compare this version with an earlier one, side by side")
+            changes.clicked.connect(self.window_.show_changes)
+            self.actions_bar.addWidget(changes)
         preview = QPushButton("Preview pack")
         preview.clicked.connect(self.window_.preview_pack)
         self.actions_bar.addWidget(preview)
@@ -150,17 +155,33 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Sections of the app")
         self.nav.setMaximumWidth(170)
         self.pages = QStackedWidget()
-        self.case_list = CaseListView(self._list_model("all"), "My handovers")
-        self.case_list.open_case.connect(self.open_case)
         self.workspace = CaseWorkspace(self)
-        self.pages.addWidget(self.case_list)
+        self.case_list: CaseListView | None = None
+        if actor.role in ("practitioner", "manager", "receiver"):
+            title = "My team's handovers" if actor.role != "receiver" else "Handovers for my team"
+            self.case_list = CaseListView(self._list_model("all"), title)
+            self.case_list.open_case.connect(self.open_case)
+            self.pages.addWidget(self.case_list)
+            self._add_nav("Handovers", self.show_list)
         self.pages.addWidget(self.workspace)
-        self._add_nav("My handovers", self.show_list)
         if actor.role in ("receiver", "manager"):
-            self.incoming = CaseListView(self._list_model("incoming"), "Incoming handovers")
-            self.incoming.open_case.connect(self.open_case)
+            from ui.inbox import IncomingPage
+
+            self.incoming = IncomingPage(services, actor)
             self.pages.addWidget(self.incoming)
             self._add_nav("Incoming", lambda: self.pages.setCurrentWidget(self.incoming))
+        if actor.role == "manager":
+            from ui.dashboard import DashboardPage
+
+            self.dashboard = DashboardPage(services, actor)
+            self.pages.addWidget(self.dashboard)
+            self._add_nav("Team and overdue", lambda: self.pages.setCurrentWidget(self.dashboard))
+        if actor.role == "administrator":
+            from ui.admin import AdminPage
+
+            self.admin = AdminPage(services, actor)
+            self.pages.addWidget(self.admin)
+            self._add_nav("Administration", lambda: self.pages.setCurrentWidget(self.admin))
         self.nav.currentRowChanged.connect(lambda row: self.nav.item(row).data(Qt.ItemDataRole.UserRole)())
         central = QWidget()
         lay = QHBoxLayout(central)
@@ -229,7 +250,7 @@ class MainWindow(QMainWindow):
             return None
 
     def show_list(self) -> None:
-        if self.workspace.flush():
+        if self.workspace.flush() and self.case_list is not None:
             self.case_list.model.reload()
             self.pages.setCurrentWidget(self.case_list)
 
@@ -253,7 +274,7 @@ class MainWindow(QMainWindow):
     def new_from_selected(self) -> None:
         from handover.case import copy_for_new_handover
 
-        rows = self.case_list.table.selectionModel().selectedRows()
+        rows = self.case_list.table.selectionModel().selectedRows() if self.case_list else []
         if self.pages.currentWidget() is self.workspace and self.workspace.view is not None:
             source_id = self.workspace.view.summary.case_id
         elif rows:
@@ -367,6 +388,14 @@ class MainWindow(QMainWindow):
             for f in folder.iterdir():
                 f.unlink()
             folder.rmdir()
+
+    def show_changes(self) -> None:
+        from ui.changes import ChangesDialog
+
+        view = self.workspace.view
+        dialog = self.run_op(lambda: ChangesDialog(self.services, self.actor, view.summary.case_id, self))
+        if dialog is not None:
+            dialog.exec()
 
     def preview_pack(self) -> None:
         try:

@@ -91,3 +91,32 @@ __all__ = [
     "QStyledItemDelegate", "QStyleOptionViewItem", "QTextOption", "QTimer", "QToolButton", "QTreeWidget",
     "QTreeWidgetItem", "QUndoCommand", "QUndoStack", "QVBoxLayout", "QWidget", "QWidgetItem", "Qt", "Signal", "Slot",
 ]
+
+# ---- added for the inbox, dashboard and administration pages (issue 6)
+from PySide6.QtCore import (  # noqa: E402
+    QAbstractTableModel,
+    QPersistentModelIndex,
+    QSettings,
+    QStandardPaths,
+)
+from PySide6.QtGui import QBrush  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QCheckBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHeaderView,
+    QInputDialog,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+)
+
+__all__ += [
+    "QAbstractTableModel", "QPersistentModelIndex", "QSettings", "QStandardPaths", "QBrush", "QCheckBox",
+    "QDateEdit", "QFileDialog", "QFormLayout", "QHeaderView", "QInputDialog", "QSpinBox", "QTableView",
+    "QTableWidget", "QTableWidgetItem", "QTabWidget", "QTextBrowser",
+]

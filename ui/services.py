@@ -68,6 +68,7 @@ class AppServices:
         rows = svc.list_handovers(self.store, actor, filters, sort=_SORT.get(sort_key, "updated_at"),
                                   descending=desc, offset=offset, limit=limit)
         today = self.today()
+        notes = self.return_notes(actor, [r.case_id for r in rows if r.state == "draft"])
         out = []
         for r in rows:
             rule, due = r.next_rule or "", r.next_due
@@ -75,7 +76,7 @@ class AppServices:
             out.append(ListRow(case_id=r.case_id, child=r.child, direction=r.direction, state=r.state,
                                from_to=f"{r.team or '—'} → {r.receiving_team or '—'}", next_rule=rule,
                                next_due=due.isoformat() if due else "", next_status=status,
-                               errors=r.error_count))
+                               errors=r.error_count, note=notes.get(r.case_id, "")))
         return out
 
     def count(self, actor: Actor, search: str, scope: str = "all") -> int:
@@ -145,6 +146,7 @@ class AppServices:
         rows = s.list_handovers(self.store, actor, s.Filters(search=search, scope="incoming", states=states),
                                 sort=sort, descending=descending, offset=offset, limit=limit)
         today = self.today()
+        notes = self.return_notes(actor, [r.case_id for r in rows if r.state == "draft"])
         out = []
         for r in rows:
             rule, due = r.next_rule or "", r.next_due
@@ -152,7 +154,7 @@ class AppServices:
             out.append(ListRow(case_id=r.case_id, child=r.child, direction=r.direction, state=r.state,
                                from_to=f"{r.team or '—'} → {r.receiving_team or '—'}", next_rule=rule,
                                next_due=due.isoformat() if due else "", next_status=status,
-                               errors=r.error_count))
+                               errors=r.error_count, note=notes.get(r.case_id, "")))
         return out
 
     def incoming_count(self, actor: Actor, search: str, open_only: bool = True) -> int:

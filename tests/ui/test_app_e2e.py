@@ -217,3 +217,15 @@ def test_new_handover_for_the_same_child_copies_the_family(qtbot, world, no_bloc
     assert view.summary.case_id == "SU-AGAIN-1" and view.summary.direction == "step_up"
     assert view.case["household"][1]["name"] == "Lee Harker"
     assert all(a["informed_date"] is None for a in view.case["agencies"])
+
+
+def test_each_role_gets_its_pages(qtbot, world, no_blocking):
+    _, services, _ = world
+    pages = {}
+    for user in ("jo", "priya", "alex", "admin"):
+        win = window_for(qtbot, services, user)
+        pages[user] = [win.nav.item(i).text() for i in range(win.nav.count())]
+    assert pages["jo"] == ["Handovers"]
+    assert pages["priya"] == ["Handovers", "Incoming", "Team and overdue"]
+    assert pages["alex"] == ["Handovers", "Incoming"]
+    assert pages["admin"] == ["Administration"]   # administrators manage; they do not open case records

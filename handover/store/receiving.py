@@ -1,0 +1,114 @@
+"""The receiving team's decisions with what they record: accepting (handover meeting held, lead
+professional agreed) and returning (a coded reason and a note).
+
+:func:`handover.store.service.move` records the receiving decision in ``sign_off.receiving``; accepting
+also needs the meeting's held date and the agreed lead professional in the case, which the move does
+not take. :func:`accept` writes them as a new version *then* makes the move, each step guarded by the
+row version the receiver loaded, so:
+
+- a second person accepting or returning after the first is refused by the first write with a
+  :class:`~handover.store.errors.Conflict` naming who did it and when (nothing of theirs is written);
+- if someone changes the handover between the two steps, the move is refused the same way and the
+  recorded details stay as a version (they are true facts about the meeting), never a half-accept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from handover import workflow
+from handover.case import get_path, set_path
+from handover.store import service as svc
+from handover.store.database import Store
+from handover.store.errors import Actor, Invalid
+
+__all__ = ["AcceptDetails", "accept", "return_handover", "REASON_LABELS", "next_deadline"]
+
+#: plain-English labels for the coded return reasons (SPEC.md section 2)
+REASON_LABELS: dict[str, str] = {
+    "missing_information": "Information is missing from the handover",
+    "consent_not_evidenced": "The family's consent is not evidenced",
+    "threshold_not_met": "The threshold for our service is not met",
+    "wrong_team": "It was sent to the wrong team",
+    "lead_professional_unavailable": "No lead professional is available",
+    "other": "Another reason (say what in the note)",
+}
+assert set(REASON_LABELS) == set(workflow.RETURN_REASONS)
+
+
+@dataclass(frozen=True)
+class AcceptDetails:
+    held_date: date                  #: when the handover meeting was held
+    lead_name: str                   #: the lead professional agreed
+    lead_agency: str
+    agreed_date: date                #: when the lead professional was agreed
+    note: str = ""
+
+
+def _check(d: AcceptDetails, today: date) -> None:
+    if not d.lead_name.strip():
+        raise Invalid("give the lead professional's name")
+    if not d.lead_agency.strip():
+        raise Invalid("give the lead professional's agency")
+    for label, value in (("the handover meeting", d.held_date), ("the lead professional's agreement", d.agreed_date)):
+        if value > today:
+            raise Invalid(f"the date of {label} ({value.isoformat()}) is in the future")
+
+
+def accept(store: Store, actor: Actor, case_id: str, details: AcceptDetails, *, now: datetime,
+           expected_version: int, today: date | None = None) -> svc.MoveResult:
+    """Record the meeting and the lead professional in the case, then accept the handover."""
+    _check(details, today or now.date())
+    view = svc.get_handover(store, actor, case_id, now=now)
+    if "accept" not in view.allowed_actions or view.summary.row_version != expected_version:
+        # someone got there first, or this actor may not accept: the move itself says who and when
+        return svc.move(store, actor, case_id, "accept", now=now, note=details.note,
+                        expected_version=expected_version)
+    case: dict[str, Any] = view.case
+    updated = _with_details(case, details)
+    expected = expected_version
+    if updated != case:
+        summary = svc.save_version(store, actor, case_id, updated, expected_version, now=now,
+                                   note="accept: handover meeting and lead professional recorded")
+        expected = summary.row_version
+    return svc.move(store, actor, case_id, "accept", now=now, note=details.note, expected_version=expected)
+
+
+def _with_details(case: dict[str, Any], d: AcceptDetails) -> dict[str, Any]:
+    import json
+
+    out = json.loads(json.dumps(case))
+    lead = get_path(out, "plan.lead_professional", None)
+    lead = dict(lead) if isinstance(lead, dict) else {}
+    lead.update(name=d.lead_name.strip(), agency=d.lead_agency.strip(), agreed_date=d.agreed_date.isoformat())
+    lead.setdefault("contact", "")
+    set_path(out, "plan.lead_professional", lead)
+    set_path(out, "plan.handover_meeting.held_date", d.held_date.isoformat())
+    return out
+
+
+def return_handover(store: Store, actor: Actor, case_id: str, reason_code: str, note: str, *, now: datetime,
+                    expected_version: int) -> svc.MoveResult:
+    """Return the handover to the sending team with a coded reason and a note (both required)."""
+    if reason_code not in workflow.RETURN_REASONS:
+        raise Invalid(f"choose a reason for returning it (one of {', '.join(workflow.RETURN_REASONS)})")
+    if not (note or "").strip():
+        raise Invalid("say in a note what the sending team needs to do")
+    return svc.move(store, actor, case_id, "return", now=now, reason_code=reason_code, note=note,
+                    expected_version=expected_version)
+
+
+def next_deadline(store: Store, case_id: str, as_of: date) -> tuple[str, date] | None:
+    """The earliest open deadline of a handover (rule, due), from the stored deadline rows."""
+    from sqlalchemy import select
+
+    from handover.store.models import DeadlineRow, Handover
+
+    with store.read() as s:
+        row = s.execute(select(DeadlineRow.rule, DeadlineRow.due)
+                        .join(Handover, Handover.id == DeadlineRow.handover_id)
+                        .where(Handover.case_id == case_id, DeadlineRow.done.is_(None), DeadlineRow.due.is_not(None))
+                        .order_by(DeadlineRow.due).limit(1)).first()
+        return (row[0], row[1]) if row else None

@@ -1,0 +1,550 @@
+"""Administration: people and teams, the local protocol, the database, signing certificates.
+
+Each tab lays out; every change is one call into :mod:`handover.store.service` (via AppServices) or
+:mod:`handover.keys`, and any refusal is shown in words on the tab itself (no dialog to dismiss).
+The protocol editor validates the whole protocol with :func:`handover.protocol.parse_protocol` before
+saving; saving recomputes every handover's deadlines.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+from handover.calendar import REGIONS
+from handover.protocol import ProtocolError, parse_protocol
+from handover.store.admin import SERVICES
+from handover.store.errors import ServiceError
+from handover.store.models import ROLES
+from ui.inbox import rule_label
+from ui.qt import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                   QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, Qt, QVBoxLayout,
+                   QWidget)
+from ui.widgets.style import STYLE_SHEET, heading, muted
+
+__all__ = ["AdminPage", "UsersTab", "ProtocolTab", "DatabaseTab", "CertificatesTab", "REGION_LABELS"]
+
+REGION_LABELS = {"england_wales": "England and Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
+_SERVICE_LABELS = {"children_social_care": "Children's social care", "early_help": "Early help", "": "Other"}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else text
+
+
+class _Status(QLabel):
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setWordWrap(True)
+        self.setAccessibleName("Result")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def ok(self, text: str) -> None:
+        self.setProperty("role", "")
+        self._set(text)
+
+    def problem(self, text: str) -> None:
+        self.setProperty("role", "error")
+        self._set(_sentence(text))
+
+    def _set(self, text: str) -> None:
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setText(text)
+        self.setAccessibleDescription(text)
+
+
+def _labelled(form: QFormLayout, text: str, w: QWidget, name: str | None = None) -> QWidget:
+    form.addRow(text, w)
+    w.setAccessibleName(name or text)
+    lab = form.labelForField(w)
+    if isinstance(lab, QLabel):
+        lab.setBuddy(w)
+    return w
+
+
+# ---------------------------------------------------------------- people and teams
+
+
+class UsersTab(QWidget):
+    def __init__(self, services: Any, actor: Any) -> None:
+        super().__init__()
+        self.services, self.actor = services, actor
+        self.status = _Status()
+        self.users = QTableWidget(0, 5)
+        self.users.setAccessibleName("Users")
+        self.users.setHorizontalHeaderLabels(["Username", "Name", "Role", "Team", "Account"])
+        self.users.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.users.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.users.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.users.verticalHeader().setVisible(False)
+        self.users.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.users.itemSelectionChanged.connect(self._selected)
+
+        # the selected user
+        self.role = QComboBox()
+        for r in ROLES:
+            self.role.addItem(r.capitalize(), r)
+        self.team = QComboBox()
+        self.save_role = QPushButton("Change role and team")
+        self.toggle_active = QPushButton("Disable account")
+        self.new_password = QLineEdit()
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reset = QPushButton("Reset password")
+        edit = QGroupBox("Selected person")
+        ef = QFormLayout(edit)
+        _labelled(ef, "Role", self.role)
+        _labelled(ef, "Team", self.team)
+        ef.addRow(self.save_role)
+        _labelled(ef, "New password", self.new_password)
+        ef.addRow(self.reset)
+        ef.addRow(self.toggle_active)
+        for b, name in ((self.save_role, "Change role and team"), (self.reset, "Reset password"),
+                        (self.toggle_active, "Disable or enable the account")):
+            b.setAccessibleName(name)
+        self.save_role.clicked.connect(self.change_role)
+        self.toggle_active.clicked.connect(self.toggle)
+        self.reset.clicked.connect(self.reset_password)
+
+        # a new person
+        self.username = QLineEdit()
+        self.display = QLineEdit()
+        self.new_role = QComboBox()
+        for r in ROLES:
+            self.new_role.addItem(r.capitalize(), r)
+        self.new_team = QComboBox()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.add_user = QPushButton("Add person")
+        self.add_user.setAccessibleName("Add person")
+        self.add_user.clicked.connect(self.create_user)
+        new = QGroupBox("Add a person")
+        nf = QFormLayout(new)
+        _labelled(nf, "Username", self.username)
+        _labelled(nf, "Full name", self.display)
+        _labelled(nf, "Role", self.new_role, "Role of the new person")
+        _labelled(nf, "Team", self.new_team, "Team of the new person")
+        _labelled(nf, "Password", self.password, "Password of the new person")
+        nf.addRow(self.add_user)
+
+        # teams
+        self.teams = QTableWidget(0, 2)
+        self.teams.setAccessibleName("Teams")
+        self.teams.setHorizontalHeaderLabels(["Team", "Service"])
+        self.teams.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.teams.verticalHeader().setVisible(False)
+        self.teams.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.team_name = QLineEdit()
+        self.team_service = QComboBox()
+        for code in SERVICES:
+            self.team_service.addItem(_SERVICE_LABELS[code], code)
+        self.add_team = QPushButton("Add team")
+        self.add_team.setAccessibleName("Add team")
+        self.add_team.clicked.connect(self.create_team)
+        tbox = QGroupBox("Teams")
+        tl = QVBoxLayout(tbox)
+        tl.addWidget(self.teams, 1)
+        tf = QFormLayout()
+        _labelled(tf, "New team's name", self.team_name)
+        _labelled(tf, "Service", self.team_service, "New team's service")
+        tl.addLayout(tf)
+        tl.addWidget(self.add_team)
+
+        right = QVBoxLayout()
+        right.addWidget(edit)
+        right.addWidget(new)
+        right.addStretch(1)
+        row = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(self.users, 3)
+        left.addWidget(tbox, 2)
+        row.addLayout(left, 3)
+        row.addLayout(right, 2)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.status)
+        lay.addLayout(row, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            users = self.services.list_users(self.actor)
+            teams = self.services.teams(self.actor)
+        except ServiceError as e:
+            self.status.problem(str(e))
+            return
+        self._users = users
+        self.users.setRowCount(len(users))
+        for r, u in enumerate(users):
+            for c, v in enumerate((u.username, u.display_name, u.role.capitalize(), u.team or "—",
+                                   "Active" if u.active else "Disabled")):
+                self.users.setItem(r, c, QTableWidgetItem(v))
+        self.teams.setRowCount(len(teams))
+        for r, t in enumerate(teams):
+            self.teams.setItem(r, 0, QTableWidgetItem(t.name))
+            self.teams.setItem(r, 1, QTableWidgetItem(_SERVICE_LABELS.get(t.service, t.service)))
+        for box in (self.team, self.new_team):
+            current = box.currentData()
+            box.clear()
+            box.addItem("No team (administrators)", None)
+            for t in teams:
+                box.addItem(t.name, t.id)
+            i = box.findData(current)
+            box.setCurrentIndex(max(0, i))
+        self._selected()
+
+    def selected_user(self) -> Any:
+        rows = self.users.selectionModel().selectedRows()
+        return self._users[rows[0].row()] if rows else None
+
+    def select(self, username: str) -> None:
+        for r, u in enumerate(self._users):
+            if u.username == username:
+                self.users.selectRow(r)
+
+    def _selected(self) -> None:
+        u = self.selected_user()
+        for w in (self.role, self.team, self.save_role, self.toggle_active, self.new_password, self.reset):
+            w.setEnabled(u is not None)
+        if u is None:
+            return
+        self.role.setCurrentIndex(max(0, self.role.findData(u.role)))
+        self.team.setCurrentIndex(max(0, self.team.findData(u.team_id)))
+        self.toggle_active.setText("Disable account" if u.active else "Enable account")
+
+    def _do(self, op: Callable[[], Any], done: str, keep: str | None = None) -> bool:
+        try:
+            op()
+        except ServiceError as e:
+            self.status.problem(str(e))
+            return False
+        self.refresh()
+        if keep:
+            self.select(keep)
+        self.status.ok(done)
+        return True
+
+    def change_role(self) -> bool:
+        u = self.selected_user()
+        role, team = self.role.currentData(), self.team.currentData()
+        return self._do(lambda: self.services.set_role(self.actor, u.username, role, team),
+                        f"{u.display_name} is now a {role}.", u.username)
+
+    def toggle(self) -> bool:
+        u = self.selected_user()
+        return self._do(lambda: self.services.set_active(self.actor, u.username, not u.active),
+                        f"{u.display_name}'s account is now {'enabled' if not u.active else 'disabled'}.", u.username)
+
+    def reset_password(self) -> bool:
+        u = self.selected_user()
+        pw = self.new_password.text()
+        ok = self._do(lambda: self.services.reset_password(self.actor, u.username, pw),
+                      f"{u.display_name}'s password was reset; any lock is cleared. Tell them in person.", u.username)
+        if ok:
+            self.new_password.clear()
+        return ok
+
+    def create_user(self) -> bool:
+        name = self.username.text().strip()
+        ok = self._do(lambda: self.services.create_user(self.actor, name, self.display.text().strip(),
+                                                        self.new_role.currentData(), self.new_team.currentData(),
+                                                        self.password.text()),
+                      f"Added {name}.", name)
+        if ok:
+            for w in (self.username, self.display, self.password):
+                w.clear()
+        return ok
+
+    def create_team(self) -> bool:
+        name = self.team_name.text().strip()
+        ok = self._do(lambda: self.services.create_team(self.actor, name, self.team_service.currentData()),
+                      f"Added the team {name}.")
+        if ok:
+            self.team_name.clear()
+        return ok
+
+
+# ---------------------------------------------------------------- the protocol
+
+
+class ProtocolTab(QWidget):
+    """Timescales per rule (working days, basis) and the bank-holiday region, validated before saving."""
+
+    def __init__(self, services: Any, actor: Any) -> None:
+        super().__init__()
+        self.services, self.actor = services, actor
+        self.status = _Status()
+        self.name = QLineEdit()
+        self.region = QComboBox()
+        for code in REGIONS:
+            self.region.addItem(REGION_LABELS.get(code, code), code)
+        self.table = QTableWidget(0, 5)
+        self.table.setAccessibleName("Deadline rules")
+        self.table.setHorizontalHeaderLabels(["Direction", "Deadline", "Clock starts at", "Working days",
+                                              "Basis (where the timescale comes from)"])
+        self.table.verticalHeader().setVisible(False)
+        hdr = self.table.horizontalHeader()
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.save = QPushButton("Check and save the protocol")
+        self.save.setProperty("role", "primary")
+        self.save.setAccessibleName("Check and save the protocol")
+        self.save.clicked.connect(self.save_protocol)
+        self.revert = QPushButton("Undo my edits")
+        self.revert.setAccessibleName("Undo my edits to the protocol")
+        self.revert.clicked.connect(self.load)
+        form = QFormLayout()
+        _labelled(form, "Protocol name", self.name)
+        _labelled(form, "Bank holidays of", self.region, "Bank-holiday region")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save)
+        buttons.addWidget(self.revert)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(muted("Each deadline is due on the Nth working day after the date that starts its clock. "
+                            "Statutory timescales come from Working Together to Safeguard Children; step-down "
+                            "timescales are local. Saving recomputes the deadlines of every handover."))
+        lay.addWidget(self.status)
+        lay.addLayout(form)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+        self.load()
+
+    def load(self) -> None:
+        p = self.services.protocol()
+        self.protocol = p
+        self.name.setText(p.name)
+        self.region.setCurrentIndex(max(0, self.region.findData(p.region)))
+        rows = [(d, r) for d, rules in p.rules.items() for r in rules]
+        self.table.setRowCount(len(rows))
+        self._rows = rows
+        for i, (d, r) in enumerate(rows):
+            for c, text in enumerate(("↓ Step-down" if d == "step_down" else "↑ Step-up", rule_label(r.rule),
+                                      r.starts)):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(i, c, item)
+            days = QSpinBox()
+            days.setRange(-1, 999)        # out-of-range values are refused with a message, not clamped silently
+            days.setValue(r.working_days)
+            days.setAccessibleName(f"Working days for {rule_label(r.rule)}")
+            self.table.setCellWidget(i, 3, days)
+            basis = QLineEdit(r.basis)
+            basis.setAccessibleName(f"Basis for {rule_label(r.rule)}")
+            self.table.setCellWidget(i, 4, basis)
+        self.status.ok("")
+
+    def days_box(self, rule: str) -> QSpinBox:
+        for i, (_d, r) in enumerate(self._rows):
+            if r.rule == rule:
+                return self.table.cellWidget(i, 3)
+        raise KeyError(rule)
+
+    def basis_box(self, rule: str) -> QLineEdit:
+        for i, (_d, r) in enumerate(self._rows):
+            if r.rule == rule:
+                return self.table.cellWidget(i, 4)
+        raise KeyError(rule)
+
+    def edited(self) -> dict[str, Any]:
+        d = self.protocol.to_dict()
+        d["name"] = self.name.text().strip() or self.protocol.name
+        d["region"] = self.region.currentData()
+        for i, (direction, r) in enumerate(self._rows):
+            for entry in d["rules"][direction]:
+                if entry["rule"] == r.rule:
+                    entry["working_days"] = self.table.cellWidget(i, 3).value()
+                    entry["basis"] = self.table.cellWidget(i, 4).text()
+        return d
+
+    def save_protocol(self) -> bool:
+        try:
+            p = parse_protocol(self.edited(), "the protocol")
+        except ProtocolError as e:
+            msg = str(e).replace("the protocol: ", "")
+            self.status.problem(f"Not saved: {msg}")
+            return False
+        try:
+            n = self.services.set_protocol(self.actor, p)
+        except ServiceError as e:
+            self.status.problem(f"Not saved: {e}")
+            return False
+        self.load()
+        self.status.ok(f"Saved. The deadlines of {n:,} handover{'s' if n != 1 else ''} were recomputed.")
+        return True
+
+
+# ---------------------------------------------------------------- the database
+
+
+class DatabaseTab(QWidget):
+    def __init__(self, services: Any, actor: Any) -> None:
+        super().__init__()
+        self.location = QLineEdit(services.database_location())
+        self.location.setReadOnly(True)
+        self.location.setAccessibleName("Database location")
+        form = QFormLayout()
+        _labelled(form, "Database in use", self.location, "Database location")
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(muted("To use another database, start the app with --db URL or set HANDOVER_DB: a file path "
+                            "for one computer (sqlite:////path/handover.sqlite3), or a PostgreSQL URL for a team "
+                            "sharing one database. Back it up with “handover db backup”. Passwords in a URL are "
+                            "never shown."))
+        lay.addStretch(1)
+
+
+# ---------------------------------------------------------------- signing certificates
+
+
+def certificates_folder() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("handover", appauthor=False)) / "certificates"
+
+
+class CertificatesTab(QWidget):
+    """Import a council's PKCS#12, or make a local certificate authority and issue a person's certificate."""
+
+    def __init__(self, services: Any, actor: Any) -> None:
+        super().__init__()
+        self.services = services
+        self.status = _Status()
+        # import
+        self.p12_path = QLineEdit()
+        self.p12_pass = QLineEdit()
+        self.p12_pass.setEchoMode(QLineEdit.EchoMode.Password)
+        browse = QPushButton("Choose…")
+        browse.setAccessibleName("Choose a certificate file")
+        browse.clicked.connect(lambda: self._browse(self.p12_path, "Certificates (*.p12 *.pfx)"))
+        self.import_button = QPushButton("Check and import")
+        self.import_button.setAccessibleName("Check and import the certificate")
+        self.import_button.clicked.connect(self.import_p12)
+        imp = QGroupBox("Import a certificate (PKCS#12 from your council)")
+        f1 = QFormLayout(imp)
+        row = QHBoxLayout()
+        row.addWidget(self.p12_path, 1)
+        row.addWidget(browse)
+        f1.addRow("Certificate file", row)
+        self.p12_path.setAccessibleName("Certificate file")
+        _labelled(f1, "Its passphrase", self.p12_pass, "Certificate passphrase")
+        f1.addRow(self.import_button)
+        # local CA
+        self.ca_dir = QLineEdit(str(certificates_folder() / "local-ca"))
+        self.ca_org = QLineEdit()
+        self.ca_pass = QLineEdit()
+        self.ca_pass.setEchoMode(QLineEdit.EchoMode.Password)
+        self.ca_button = QPushButton("Create the certificate authority")
+        self.ca_button.setAccessibleName("Create the local certificate authority")
+        self.ca_button.clicked.connect(self.create_ca)
+        ca = QGroupBox("Local certificate authority (small teams, and trying the tool out)")
+        f2 = QFormLayout(ca)
+        _labelled(f2, "Folder", self.ca_dir, "Certificate authority folder")
+        _labelled(f2, "Organisation", self.ca_org, "Organisation name")
+        _labelled(f2, "CA passphrase", self.ca_pass, "Certificate authority passphrase")
+        f2.addRow(self.ca_button)
+        # issue
+        self.person = QLineEdit()
+        self.person_role = QLineEdit()
+        self.out_p12 = QLineEdit()
+        self.person_pass = QLineEdit()
+        self.person_pass.setEchoMode(QLineEdit.EchoMode.Password)
+        self.issue_button = QPushButton("Issue certificate")
+        self.issue_button.setAccessibleName("Issue a person's certificate")
+        self.issue_button.clicked.connect(self.issue)
+        iss = QGroupBox("Issue a person's signing certificate from the local authority")
+        f3 = QFormLayout(iss)
+        _labelled(f3, "Person's name", self.person)
+        _labelled(f3, "Their role", self.person_role, "Person's role")
+        _labelled(f3, "Save as", self.out_p12, "Certificate file to create")
+        _labelled(f3, "Their passphrase", self.person_pass, "Passphrase of the new certificate")
+        f3.addRow(self.issue_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.status)
+        lay.addWidget(imp)
+        lay.addWidget(ca)
+        lay.addWidget(iss)
+        lay.addStretch(1)
+
+    def _browse(self, edit: QLineEdit, filt: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", "", filt)
+        if path:
+            edit.setText(path)
+
+    def import_p12(self) -> Path | None:
+        from handover.keys import KeysError
+        from ui.dialogs.sign_dialog import SETTINGS_KEY, describe_certificate
+        from ui.qt import QSettings
+
+        src = Path(self.p12_path.text().strip())
+        try:
+            summary = describe_certificate(src, self.p12_pass.text(), self.services.now())
+        except KeysError as e:
+            self.status.problem(f"Not imported: {e}")
+            return None
+        folder = certificates_folder()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        dest = folder / src.name
+        shutil.copyfile(src, dest)
+        dest.chmod(0o600)
+        QSettings().setValue(SETTINGS_KEY, str(dest))
+        self.p12_pass.clear()
+        self.status.ok(f"Imported: {summary.line()}. Stored in {dest} (readable by you only); the signing "
+                       "dialog now offers it.")
+        return dest
+
+    def create_ca(self) -> bool:
+        from handover.keys import KeysError, init_ca
+
+        try:
+            cert = init_ca(self.ca_dir.text().strip(), self.ca_org.text(), self.ca_pass.text().encode("utf-8"),
+                           now=self.services.now())
+        except KeysError as e:
+            self.status.problem(f"Not created: {e}")
+            return False
+        self.status.ok(f"Created the certificate authority “{cert.subject.rfc4514_string()}” in "
+                       f"{self.ca_dir.text().strip()}. Give ca.pem to whoever verifies packs; keep the "
+                       "passphrase safe.")
+        return True
+
+    def issue(self) -> bool:
+        from handover.keys import KeysError, issue_user
+
+        try:
+            cert = issue_user(self.ca_dir.text().strip(), self.ca_pass.text().encode("utf-8"), self.person.text(),
+                              self.person_role.text(), self.out_p12.text().strip(),
+                              self.person_pass.text().encode("utf-8"), now=self.services.now())
+        except KeysError as e:
+            self.status.problem(f"Not issued: {e}")
+            return False
+        self.person_pass.clear()
+        self.status.ok(f"Issued a certificate for {self.person.text().strip()}, valid until "
+                       f"{cert.not_valid_after_utc.date().isoformat()}, saved to {self.out_p12.text().strip()}.")
+        return True
+
+
+# ---------------------------------------------------------------- the page
+
+
+class AdminPage(QWidget):
+    """``AdminPage(services, actor, parent=None)``: the administrator's page."""
+
+    def __init__(self, services: Any, actor: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(STYLE_SHEET)
+        self.users = UsersTab(services, actor)
+        self.protocol = ProtocolTab(services, actor)
+        self.database = DatabaseTab(services, actor)
+        self.certificates = CertificatesTab(services, actor)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Administration")
+        for w, title in ((self.users, "People and teams"), (self.protocol, "Protocol and bank holidays"),
+                         (self.database, "Database"), (self.certificates, "Signing certificates")):
+            self.tabs.addTab(w, title)
+        lay = QVBoxLayout(self)
+        lay.addWidget(heading("Administration", 1.5))
+        lay.addWidget(self.tabs, 1)
+
+
+
