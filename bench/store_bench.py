@@ -1,0 +1,148 @@
+"""The overdue report against the floor: the project's ``overdue_items`` vs minimal hand-written indexed SQL
+over the same database file returning the same rows; on SQLite at several sizes (and PostgreSQL when
+``HANDOVER_BENCH_PG_URL`` names a server). Writes bench/results/scale.png (drawn with Qt, log axes).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.core import Row, median_seconds
+
+RESULTS = Path(__file__).resolve().parent / "results"
+AS_OF = date(2026, 11, 25)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+FLOOR_SQL = """
+SELECT h.case_id, h.child_given_name, h.child_family_name, h.direction, t.name, u.display_name, h.state,
+       d.rule, d.due, d.done
+FROM deadlines d
+JOIN handovers h ON h.id = d.handover_id
+LEFT JOIN teams t ON t.id = d.team_id
+LEFT JOIN users u ON u.id = h.owner_id
+WHERE (d.done IS NULL AND d.due < :as_of) OR d.late = :yes
+ORDER BY d.due, h.case_id, d.rule
+"""
+
+
+def demo_database(url: str, n: int):
+    """Open (creating once) a demo database with ``n`` handovers."""
+    from handover import demo
+    from handover.store.database import open_database
+
+    store = open_database(url).store
+    with store.read() as s:
+        have = s.execute(text("SELECT count(*) FROM handovers")).scalar()
+    if have < n:
+        t = time.perf_counter()
+        demo.generate(store, n - have, today=AS_OF, now=NOW)
+        print(f"  made {n - have:,} demo handovers in {time.perf_counter() - t:.1f} s", flush=True)
+    return store
+
+
+def measure(store, label: str, runs: int = 5) -> tuple[Row, int, float]:
+    from handover.store.queries import overdue_items
+
+    def ours():
+        with store.read() as s:
+            return overdue_items(s, AS_OF)
+
+    def floor():
+        with store.engine.connect() as c:
+            return c.execute(text(FLOOR_SQL), {"as_of": AS_OF, "yes": True}).all()
+
+    n_ours, n_floor = len(ours()), len(floor())
+    assert n_ours == n_floor, f"different rows: {n_ours} vs {n_floor}"
+    t_ours = median_seconds(ours, runs=runs)
+    t_floor = median_seconds(floor, runs=runs)
+    return Row(f"overdue report, {label} ({n_ours:,} rows)", t_ours, t_floor, "≤ 2× the floor"), n_ours, t_ours
+
+
+def run(quick: bool = False) -> list[Row]:
+    RESULTS.mkdir(exist_ok=True)
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    if os.environ.get("HANDOVER_BENCH_MILLION"):
+        sizes.append(1_000_000)
+    rows, points = [], []
+    for n in sizes:
+        store = demo_database(f"sqlite:///{RESULTS / f'demo-{n}.sqlite'}", n)
+        row, returned, t = measure(store, f"SQLite, {n:,} handovers", runs=3 if n >= 100_000 else 5)
+        rows.append(row)
+        points.append((n, returned, t, row.floor))
+        store.close()
+    pg = os.environ.get("HANDOVER_BENCH_PG_URL")
+    if pg:
+        n = sizes[-1]
+        store = demo_database(pg, n)
+        rows.append(measure(store, f"PostgreSQL, {n:,} handovers", runs=3)[0])
+        store.close()
+    plot_scale(points, RESULTS / "scale.png")
+    print(f"  wrote {RESULTS / 'scale.png'}")
+    return rows
+
+
+def plot_scale(points: list[tuple[int, int, float, float]], out: Path) -> None:
+    """Time against size on log axes, ours and the floor, drawn with Qt (no plotting dependency)."""
+    import math
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need an application
+    w, h, m = 900, 560, 80
+    img = QImage(w, h, QImage.Format.Format_RGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    xs = [math.log10(n) for n, *_ in points]
+    ys = [math.log10(max(t, 1e-5)) for *_, t, _f in points] + [math.log10(max(f, 1e-5)) for *_, f in points]
+    x0, x1 = math.floor(min(xs)), math.ceil(max(xs))
+    y0, y1 = math.floor(min(ys)), math.ceil(max(ys))
+    x1 = max(x1, x0 + 1)
+    y1 = max(y1, y0 + 1)
+
+    def at(x: float, y: float) -> QPointF:
+        return QPointF(m + (x - x0) / (x1 - x0) * (w - 2 * m), h - m - (y - y0) / (y1 - y0) * (h - 2 * m))
+
+    p.setFont(QFont("DejaVu Sans", 10))
+    p.setPen(QPen(QColor("#444"), 1))
+    for k in range(x0, x1 + 1):
+        a = at(k, y0)
+        p.drawLine(a, at(k, y1))
+        p.drawText(QRectF(a.x() - 50, a.y() + 6, 100, 20), Qt.AlignmentFlag.AlignHCenter, f"{10 ** k:,}")
+    for k in range(y0, y1 + 1):
+        a = at(x0, k)
+        p.drawLine(a, at(x1, k))
+        label = f"{10 ** k * 1000:g} ms"
+        p.drawText(QRectF(a.x() - 78, a.y() - 10, 72, 20), Qt.AlignmentFlag.AlignRight, label)
+    p.setFont(QFont("DejaVu Sans", 12))
+    p.drawText(QRectF(0, 10, w, 30), Qt.AlignmentFlag.AlignHCenter,
+               "Overdue report: time against handovers in the database (log–log)")
+    p.drawText(QRectF(0, h - 40, w, 30), Qt.AlignmentFlag.AlignHCenter, "handovers in the database")
+    for series, colour, style, label in ((2, "#1d4f91", Qt.PenStyle.SolidLine, "overdue_items (ours), ● marks"),
+                                         (3, "#b10e1e", Qt.PenStyle.DashLine, "hand-written SQL (floor), ■ marks")):
+        p.setPen(QPen(QColor(colour), 2, style))
+        pts = [at(math.log10(pt[0]), math.log10(max(pt[series], 1e-5))) for pt in points]
+        for a, b in zip(pts, pts[1:]):
+            p.drawLine(a, b)
+        for q in pts:
+            if series == 2:
+                p.drawEllipse(q, 5, 5)
+            else:
+                p.drawRect(QRectF(q.x() - 5, q.y() - 5, 10, 10))
+        y = h - m - 50 if series == 2 else h - m - 28
+        p.drawLine(QPointF(w - m - 340, y), QPointF(w - m - 300, y))
+        p.drawText(QPointF(w - m - 290, y + 5), label)
+    p.setPen(QPen(QColor("#444")))
+    for n, returned, t, _f in points:
+        q = at(math.log10(n), math.log10(max(t, 1e-5)))
+        x = q.x() + 8 if q.x() < w - 160 else q.x() - 100
+        p.drawText(QPointF(x, q.y() + 22), f"{returned:,} rows")
+    p.end()
+    img.save(str(out))

@@ -1,0 +1,124 @@
+"""The app where people feel it: the list's first page painted, start-up to an interactive window, memory.
+Each against a bare PySide6 equivalent measured in the same run (offscreen)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.core import Row
+from bench.store_bench import RESULTS, demo_database
+
+# ru_maxrss survives exec (it would report the benchmark's own peak): read VmHWM, which does not
+PEAK = """
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+"""
+
+BARE_WINDOW = PEAK + """
+import sys, time
+t = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.show(); app.processEvents()
+print(time.perf_counter() - t, peak_mb())
+"""
+
+APP_WINDOW = PEAK + """
+import sys, time
+t = time.perf_counter()
+from ui.app import run_app
+run_app(sys.argv[1], smoke=True)
+print(time.perf_counter() - t, peak_mb())
+"""
+
+FIRST_PAGE = """
+import sys, time
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from handover.store.database import open_database
+from ui.services import AppServices
+store = open_database(sys.argv[1]).store
+svc = AppServices(store)
+actor = svc.smoke_actor()
+from ui.case_list import CaseListModel, CaseListView
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QTableView
+from sqlalchemy import text
+
+class Bare(QAbstractTableModel):
+    def __init__(self, rows): super().__init__(); self.rows = rows
+    def rowCount(self, p=QModelIndex()): return len(self.rows)
+    def columnCount(self, p=QModelIndex()): return 7
+    def data(self, i, role=Qt.ItemDataRole.DisplayRole):
+        return str(self.rows[i.row()][i.column()]) if role == Qt.ItemDataRole.DisplayRole else None
+
+def ours():
+    t = time.perf_counter()
+    v = CaseListView(CaseListModel(lambda o, n, q, k, d: svc.list_page(actor, o, n, q, k, d),
+                                   lambda q: svc.count(actor, q)))
+    v.resize(1200, 800); v.show(); v.table.viewport().repaint(); app.processEvents()
+    dt = time.perf_counter() - t
+    v.close(); v.deleteLater(); app.processEvents()
+    return dt
+
+def bare():
+    t = time.perf_counter()
+    with store.engine.connect() as c:
+        rows = c.execute(text("SELECT case_id, child_family_name, direction, state, decision_date, "
+                              "updated_at, current_version FROM handovers ORDER BY updated_at DESC LIMIT 200")).all()
+    v = QTableView(); v.setModel(Bare(rows)); v.resize(1200, 800); v.show(); v.viewport().repaint()
+    app.processEvents()
+    dt = time.perf_counter() - t
+    v.close(); v.deleteLater(); app.processEvents()
+    return dt
+
+ours(); bare()
+a = sorted(ours() for _ in range(7))[3]
+b = sorted(bare() for _ in range(7))[3]
+print(a, b)
+"""
+
+
+def _py(code: str, *args: str) -> list[float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[1], timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed")
+    return [float(x) for x in out.stdout.strip().splitlines()[-1].split()]
+
+
+def run(quick: bool = False) -> list[Row]:
+    n = 10_000 if quick else 100_000
+    url = f"sqlite:///{RESULTS / f'demo-{n}.sqlite'}"
+    demo_database(url, n).close()
+    rows = []
+    ours, bare = _py(FIRST_PAGE, url)
+    rows.append(Row(f"handover list, first page painted ({n:,})", ours, bare, "≤ 2×"))
+    starts, bares, rss, bare_rss = [], [], [], []
+    for _ in range(5):
+        t, m = _py(APP_WINDOW, url)
+        starts.append(t)
+        rss.append(m)
+        t, m = _py(BARE_WINDOW)
+        bares.append(t)
+        bare_rss.append(m)
+    rows.append(Row(f"start to an interactive window ({n:,})", statistics.median(starts),
+                    statistics.median(bares), "≤ 1.5×", note="in-process, imports included"))
+    rows.append(Row(f"peak memory, app with {n:,} listed", statistics.median(rss), statistics.median(bare_rss),
+                    "≤ 150 MB more", unit="MB"))
+    return rows
+
+
+if __name__ == "__main__":
+    t = time.perf_counter()
+    for r in run(quick=True):
+        print(r)
+    print(time.perf_counter() - t)
