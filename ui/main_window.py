@@ -102,6 +102,11 @@ class CaseWorkspace(QWidget):
             sign.setToolTip("Sign the authorised pack with your certificate (if it was not signed when authorised)")
             sign.clicked.connect(self.window_.sign_pack)
             self.actions_bar.addWidget(sign)
+        if self.view.frozen:
+            signed = QPushButton("Signed pack")
+            signed.setToolTip("Open the signed pack stored with this authorised version")
+            signed.clicked.connect(self.window_.show_signed_pack)
+            self.actions_bar.addWidget(signed)
         if self.view.version > 1:
             changes = QPushButton("What changed…")
             changes.setToolTip("Compare this version with an earlier one, side by side")
@@ -190,8 +195,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.setStatusBar(QStatusBar())
         self.lock_screen = LockScreen(central, lambda: self.actor.username, services.authenticate)
-        minutes = lock_minutes if lock_minutes is not None else \
-            float(QSettings().value("lock_minutes", DEFAULT_LOCK_MINUTES))
+        minutes = lock_minutes if lock_minutes is not None else lock_minutes_setting()
         self.idle = IdleWatcher(minutes, self)
         self.idle.idle.connect(self.lock)
         self._menus()
@@ -389,6 +393,26 @@ class MainWindow(QMainWindow):
                 f.unlink()
             folder.rmdir()
 
+    def show_signed_pack(self) -> None:
+        from ui.pack_preview import PackPreview
+
+        view = self.workspace.view
+        packs = self.run_op(lambda: self.services.list_packs(self.actor, view.summary.case_id)) or []
+        mine = [p for p in packs if p.version == view.version] or packs
+        if not mine:
+            QMessageBox.information(self, "Signed pack", "No signed pack is stored for this handover yet: "
+                                    "the authorising manager signs it (Sign pack).")
+            return
+        data = self.run_op(lambda: self.services.get_pack(self.actor, view.summary.case_id, mine[-1].id))
+        if data is None:
+            return
+        w = PackPreview()
+        w.load_bytes(data)
+        w.setWindowTitle(f"Signed pack — {view.summary.case_id}, version {mine[-1].version}")
+        w.resize(900, 1000)
+        w.show()
+        self._preview = w
+
     def show_changes(self) -> None:
         from ui.changes import ChangesDialog
 
@@ -419,6 +443,19 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.workspace.flush()   # never asks "save changes?": there is nothing unsaved to ask about
         super().closeEvent(event)
+
+
+def lock_minutes_setting() -> float:
+    """Idle minutes before the window locks: HANDOVER_LOCK_MINUTES, else the saved setting, else 10."""
+    import os
+
+    for raw in (os.environ.get("HANDOVER_LOCK_MINUTES"), QSettings().value("lock_minutes")):
+        try:
+            if raw is not None and float(raw) > 0:
+                return float(raw)
+        except (TypeError, ValueError):
+            continue
+    return DEFAULT_LOCK_MINUTES
 
 
 def _sentence(text: str) -> str:

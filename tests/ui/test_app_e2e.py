@@ -229,3 +229,25 @@ def test_each_role_gets_its_pages(qtbot, world, no_blocking):
     assert pages["priya"] == ["Handovers", "Incoming", "Team and overdue"]
     assert pages["alex"] == ["Handovers", "Incoming"]
     assert pages["admin"] == ["Administration"]   # administrators manage; they do not open case records
+
+
+def test_idle_window_locks_and_unlocks_in_place(qtbot, world, no_blocking, monkeypatch):
+    _, services, _ = world
+    monkeypatch.setenv("HANDOVER_LOCK_MINUTES", "0.002")   # about a tenth of a second
+    from ui.main_window import MainWindow, lock_minutes_setting
+
+    assert lock_minutes_setting() == 0.002
+    actor = services.authenticate("jo", PASSWORD)[0]
+    win = MainWindow(services, actor)
+    qtbot.addWidget(win)
+    win.show()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("SD-LOCK-1", True))
+    win.new_case("step_down")
+    qtbot.keyClicks(win.workspace.editor.field_widget("child.given_name").edit, "Half")
+    qtbot.waitUntil(lambda: win.lock_screen.is_locked, timeout=3000)
+    assert win.workspace.editor.document()["child"]["given_name"] == "Half"
+    win.lock_screen.password.setText(PASSWORD)
+    win.lock_screen.try_unlock()
+    assert not win.lock_screen.is_locked
+    assert win.pages.currentWidget() is win.workspace
+    assert win.workspace.editor.field_widget("child.given_name").edit.text() == "Half"
