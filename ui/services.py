@@ -67,6 +67,10 @@ class AppServices:
         filters = svc.Filters(search=search, scope=scope)
         rows = svc.list_handovers(self.store, actor, filters, sort=_SORT.get(sort_key, "updated_at"),
                                   descending=desc, offset=offset, limit=limit)
+        return self._rows(actor, rows)
+
+    def _rows(self, actor: Actor, rows: list[svc.HandoverSummary]) -> list[ListRow]:
+        """List rows for one page: the stored next deadline in words, and the reason for any return."""
         today = self.today()
         notes = self.return_notes(actor, [r.case_id for r in rows if r.state == "draft"])
         out = []
@@ -140,22 +144,9 @@ class AppServices:
 
         states = ("sent", "acknowledged") if open_only else ()
         sort, descending = _SORT.get(sort_key, "updated_at"), desc
-        if sort_key == "due":
-            # most urgent first (stored next due date), else newest first
-            sort, descending = ("due", False) if "due" in s._SORTS else ("updated_at", True)
         rows = s.list_handovers(self.store, actor, s.Filters(search=search, scope="incoming", states=states),
                                 sort=sort, descending=descending, offset=offset, limit=limit)
-        today = self.today()
-        notes = self.return_notes(actor, [r.case_id for r in rows if r.state == "draft"])
-        out = []
-        for r in rows:
-            rule, due = r.next_rule or "", r.next_due
-            status = "" if due is None else ("overdue" if due < today else "due")
-            out.append(ListRow(case_id=r.case_id, child=r.child, direction=r.direction, state=r.state,
-                               from_to=f"{r.team or '—'} → {r.receiving_team or '—'}", next_rule=rule,
-                               next_due=due.isoformat() if due else "", next_status=status,
-                               errors=r.error_count, note=notes.get(r.case_id, "")))
-        return out
+        return self._rows(actor, rows)
 
     def incoming_count(self, actor: Actor, search: str, open_only: bool = True) -> int:
         states = ("sent", "acknowledged") if open_only else ()
