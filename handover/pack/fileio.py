@@ -28,11 +28,27 @@ def check_output_path(path: str | Path) -> Path:
     return p
 
 
+STALE_SECONDS = 600
+
+
+def _remove_stale_parts(folder: Path, name: str) -> None:
+    """A writer killed outright (SIGKILL, power cut) leaves its hidden ``.NAME.*.part``: tidy old ones."""
+    import time
+
+    for part in folder.glob(f".{name}.*.part"):
+        try:
+            if time.time() - part.stat().st_mtime > STALE_SECONDS:
+                part.unlink()
+        except OSError:
+            pass
+
+
 @contextmanager
 def atomic_output(path: str | Path, mode: int = 0o600) -> Iterator[BinaryIO]:
     """``with atomic_output(p) as f: f.write(...)`` — on any failure nothing is left behind."""
     p = check_output_path(path)
     folder = p.parent if str(p.parent) else Path(".")
+    _remove_stale_parts(folder, p.name)
     try:
         fd, tmp = tempfile.mkstemp(prefix="." + p.name + ".", suffix=".part", dir=folder)
     except OSError as e:
