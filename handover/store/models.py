@@ -84,7 +84,8 @@ class Handover(Base):
 
     __tablename__ = "handovers"
     __table_args__ = (Index("ix_handovers_next_due", "next_due", "id"),
-                      Index("ix_handovers_error_count", "error_count", "id"))
+                      Index("ix_handovers_error_count", "error_count", "id"),
+                      Index("ix_handovers_state_direction", "state", "direction"))   # 0004
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str] = mapped_column(String(200), unique=True)
     direction: Mapped[str] = mapped_column(String(20))
@@ -131,6 +132,8 @@ class DeadlineRow(Base):
         UniqueConstraint("handover_id", "rule"),
         Index("ix_deadlines_open", "done", "due", "team_id"),
         Index("ix_deadlines_late", "late", "team_id"),
+        Index("ix_deadlines_due_rule", "due", "rule", "done"),                      # 0004: timeliness
+        Index("ix_deadlines_open_rule", "done", "rule", "due", "handover_id"),      # 0004: escalations
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"))

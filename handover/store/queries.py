@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, String, and_, false, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from handover.calendar import WorkingCalendar, calendar_for
@@ -109,21 +109,41 @@ def overdue_items(session: Session, as_of: date, team: str | int | None = None, 
         q = q.where(visible)
     if limit is not None:
         q = q.limit(limit)
-    rows = session.execute(q).all()
+    # Core execution on the session's connection (no ORM result machinery); on SQLite the two dates are
+    # read as their stored ISO text and parsed through a small cache (few distinct dates, many rows)
+    # instead of SQLAlchemy's per-value regex.
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        q = q.with_only_columns(*q.selected_columns[:8], type_coerce(DeadlineRow.due, String),
+                                type_coerce(DeadlineRow.done, String), q.selected_columns[10])
+    rows = conn.execute(q).all()
     if not rows:
         return []
+    dates: dict[Any, Any] = {None: None}
+
+    def to_date(v: Any) -> date | None:
+        d = dates.get(v)
+        if d is None and v is not None:
+            d = dates[v] = v if isinstance(v, date) else date.fromisoformat(v[:10])
+        return d
+
     cal = calendar_for(region or active_protocol(session).region)
-    first = min(r[8] for r in rows)
-    last = max([as_of] + [r[9] for r in rows if r[9] is not None])
-    counter = WorkdayCounter(cal, first, last)
+    dues = [to_date(r[8]) for r in rows]
+    dones = [to_date(r[9]) for r in rows]
+    first = min(dues)
+    last = max([as_of] + [d for d in dones if d is not None])
+    between = WorkdayCounter(cal, first, last).between
+    new = OverdueItem
     out = []
-    for cid, given, family, direction, team_name, owner_name, state, rule, due, done, recv in rows:
-        late = done is not None
-        out.append(OverdueItem(
-            id=cid, child=f"{given} {family}".strip(), direction=direction, team=team_name or "",
-            owner=owner_name or "", state=state, rule=rule, due=due, status="late" if late else "overdue",
-            working_days_overdue=counter.between(due, done if late else as_of), done=done,
-            receiving_team=recv or ""))
+    append = out.append
+    for (cid, given, family, direction, team_name, owner_name, state, rule, _, _, recv), due, done in zip(
+            rows, dues, dones):
+        if done is not None:
+            append(new(cid, f"{given} {family}".strip(), direction, team_name or "", owner_name or "", state,
+                       rule, due, "late", between(due, done), done, recv or ""))
+        else:
+            append(new(cid, f"{given} {family}".strip(), direction, team_name or "", owner_name or "", state,
+                       rule, due, "overdue", between(due, as_of), None, recv or ""))
     return out
 
 

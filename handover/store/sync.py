@@ -142,15 +142,32 @@ def _timeliness_counts(session: Session) -> dict[int, tuple[int, int]]:
 
 
 def refresh_next_due(session: Session, handover_ids: Sequence[int] | None = None) -> None:
-    """Recompute ``next_rule`` / ``next_due`` from the stored deadline rows (all, or some handovers)."""
-    open_rows = (DeadlineRow.handover_id == Handover.id, DeadlineRow.done.is_(None), DeadlineRow.due.is_not(None))
-    first = select(DeadlineRow).where(*open_rows).order_by(DeadlineRow.due, DeadlineRow.rule).limit(1)
-    stmt = update(Handover).values(
-        next_due=first.with_only_columns(DeadlineRow.due).scalar_subquery(),
-        next_rule=first.with_only_columns(DeadlineRow.rule).scalar_subquery())
-    if handover_ids is not None:
-        stmt = stmt.where(Handover.id.in_(list(handover_ids)))
-    session.execute(stmt.execution_options(synchronize_session=False))
+    """Recompute ``next_rule`` / ``next_due`` from the stored deadline rows (all, or some handovers).
+
+    Picked in Python from one ordered read of the open rows and written back in bulk: a correlated
+    subquery per handover made SQLite scan every open deadline for each handover (quadratic).
+    """
+    from sqlalchemy import bindparam
+
+    q = select(DeadlineRow.handover_id, DeadlineRow.rule, DeadlineRow.due, DeadlineRow.done)
+    ids = None if handover_ids is None else list(handover_ids)
+    if ids is not None:
+        if not ids:
+            return
+        q = q.where(DeadlineRow.handover_id.in_(ids))
+    best: dict[int, tuple[Any, str]] = {}
+    for hid, rule, due, done in session.execute(q):
+        if done is None and due is not None:
+            cur = best.get(hid)
+            if cur is None or (due, rule) < cur:
+                best[hid] = (due, rule)
+    targets = ids if ids is not None else list(session.scalars(select(Handover.id)))
+    stmt = (update(Handover.__table__).where(Handover.__table__.c.id == bindparam("hid"))
+            .values(next_due=bindparam("nd"), next_rule=bindparam("nr")))
+    for start in range(0, len(targets), 5000):
+        chunk = targets[start:start + 5000]
+        session.execute(stmt, [{"hid": h, "nd": best.get(h, (None, None))[0], "nr": best.get(h, (None, None))[1]}
+                               for h in chunk])
 
 
 def recompute_all_deadlines(session: Session, protocol: Protocol) -> int:
@@ -245,3 +262,40 @@ def _all_rules_present(session: Session, protocol: Protocol) -> bool:
         if n_rows != n_handovers * len(rules):
             return False
     return True
+
+
+# ---------------------------------------------------------------- counting many stored versions at once
+#
+# Used by migration 0003 to fill the list columns of an existing database: the checks are CPU-bound
+# (about 1 ms a case), so a large database is checked by a pool of worker processes. The worker
+# function lives here, in an importable module, so that a spawned process can find it.
+
+_worker_protocols: dict[str | None, Protocol] = {}
+
+
+def count_stored_versions(protocol_document: str | None,
+                          items: Sequence[tuple[int, str, Any]]) -> list[tuple[int, int, int, date] | None]:
+    """For (handover id, stored document text, version ``created_at``) items: (id, errors, warnings,
+    checked_on) as a save on that date would store, or None for a version that cannot be checked.
+
+    ``created_at`` is the stored naive UTC datetime (or its ISO text). ``protocol_document`` is the
+    stored protocol's JSON text, None for the bundled default (parsed once per process).
+    """
+    protocol = _worker_protocols.get(protocol_document)
+    if protocol is None:
+        protocol = (parse_protocol(json.loads(protocol_document), "stored protocol") if protocol_document
+                    else default_protocol())
+        _worker_protocols[protocol_document] = protocol
+    loads = json.loads
+    out: list[tuple[int, int, int, date] | None] = []
+    for hid, document, created_at in items:
+        try:
+            if isinstance(created_at, str):
+                created_at = datetime.fromisoformat(created_at)
+            as_of = local_date(created_at.replace(tzinfo=timezone.utc))
+            errors, warnings = check_counts(loads(document), protocol, as_of)
+        except Exception:  # noqa: BLE001 - an uncheckable old document must not block an upgrade
+            out.append(None)
+            continue
+        out.append((hid, errors, warnings, as_of))
+    return out

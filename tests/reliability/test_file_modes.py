@@ -48,6 +48,8 @@ def test_database_wal_shm_backups_and_exports_are_private(tmp_path, loose_umask,
 
     with sqlite3.connect(db) as c:
         c.execute("UPDATE alembic_version SET version_num = '0002'")
+        for ix in ("ix_deadlines_due_rule", "ix_deadlines_open_rule", "ix_handovers_state_direction"):   # 0004
+            c.execute(f"DROP INDEX {ix}")
         c.execute("DROP INDEX ix_packs_handover")
         c.execute("DROP TABLE packs")
         c.execute("DROP INDEX ix_handovers_next_due")

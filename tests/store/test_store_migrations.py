@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -116,8 +117,11 @@ def test_unreachable_and_bad_urls():
     assert not r.ok and r.status == "bad_url"
 
 
-def test_0003_fills_the_list_columns_of_existing_handovers(empty_url):
+@pytest.mark.parametrize("workers", ["1", "2"])   # checked in this process, and in a pool of processes
+def test_0003_fills_the_list_columns_of_existing_handovers(empty_url, workers, monkeypatch):
     from store.store_cases import step_down
+
+    monkeypatch.setenv("HANDOVER_UPGRADE_WORKERS", workers)
 
     from handover.case import dump_case
     from handover.checks import check_case
@@ -170,3 +174,114 @@ def test_head_constant_is_alembics_head():
     from handover.store.migrate import HEAD, head_revision
 
     assert HEAD == head_revision()
+
+
+def test_0003_backfill_in_a_pool_matches_check_case_and_keeps_uncheckable_versions(tmp_path, monkeypatch):
+    """Several batches through worker processes: every count equals check_case's as of the save date,
+    the next deadline is the stored rows' earliest open one, and a version that cannot be checked
+    keeps zero counts and no checked_on (a worker's failure does not stop the upgrade)."""
+    import datetime as dt
+    import importlib.util
+    import json
+
+    from handover import demo
+    from handover.checks import check_case
+    from handover.protocol import default_protocol
+
+    spec = importlib.util.spec_from_file_location(
+        "m0003", Path(upgrade.__code__.co_filename).parent / "migrations" / "versions" / "0003_list_columns_packs.py")
+    m0003 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m0003)
+    monkeypatch.setenv("HANDOVER_UPGRADE_WORKERS", "2")
+    src = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}").store
+    demo.generate(src, 120, today=NOW.date(), now=NOW)
+    src.close()
+    # the same data at revision 0002, batches of 25 handovers
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_engine(url)
+    with engine.connect() as c:
+        upgrade(c, "0002")
+        c.commit()
+    engine.dispose()
+    with sqlite3.connect(tmp_path / "old.sqlite3") as c:
+        c.execute(f"ATTACH '{tmp_path / 'demo.sqlite3'}' AS s")
+        for table in ("teams", "users", "handovers", "versions", "deadlines", "protocols"):
+            cols = ",".join(r[1] for r in c.execute(f"PRAGMA main.table_info({table})"))
+            c.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM s.{table}")
+        c.execute("UPDATE versions SET document = '{not json' WHERE handover_id = 7")
+    engine = create_engine(url)
+    with engine.connect() as c:
+        upgrade(c, "0003")   # one batch of 2,000; then again in batches of 25, from blank columns
+        c.execute(text("UPDATE handovers SET error_count = 0, warning_count = 0, checked_on = NULL, "
+                       "next_rule = NULL, next_due = NULL"))
+        monkeypatch.setattr(m0003, "BATCH", 25)
+        m0003._backfill(c)
+        c.commit()
+        got = {r[0]: r[1:] for r in c.execute(text(
+            "SELECT id, error_count, warning_count, checked_on, next_rule, next_due FROM handovers"))}
+        docs = {r[0]: r[1:] for r in c.execute(text(
+            "SELECT h.id, v.document, v.created_at FROM handovers h JOIN versions v "
+            "ON v.handover_id = h.id AND v.number = h.current_version"))}
+        opened = {}
+        for hid, due, rule in c.execute(text(
+                "SELECT handover_id, due, rule FROM deadlines WHERE done IS NULL AND due IS NOT NULL")):
+            opened[hid] = min(opened.get(hid, (due, rule)), (due, rule))
+    engine.dispose()
+    assert len(got) == 120
+    assert got[7] == (0, 0, None, *((opened[7][1], opened[7][0]) if 7 in opened else (None, None)))
+    protocol = default_protocol()
+    for hid, (e, w, on, rule, due) in got.items():
+        assert (rule, due) == ((opened[hid][1], opened[hid][0]) if hid in opened else (None, None)), hid
+        if hid == 7:
+            continue
+        document, created = docs[hid]
+        as_of = dt.datetime.fromisoformat(created).date()   # saved in the afternoon: the same day in London
+        r = check_case(json.loads(document), as_of, protocol)
+        assert (e, w, on) == (len(r.errors), len(r.warnings), as_of.isoformat()), hid
+
+
+def _plan(conn, query) -> str:
+    sql = str(query.compile(conn.engine, compile_kwargs={"literal_binds": True}))
+    return " / ".join(r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+
+def test_0004_indexes_serve_the_dashboard(tmp_path):
+    """The monthly timeliness report and the escalation counts read the 0004 indexes (SQLite's plan)."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from handover.store.models import DeadlineRow, Handover
+    from handover.store.reports import OverdueFilter, _overdue_select, month_range, timeliness_query
+
+    result = open_database(f"sqlite:///{tmp_path / 'i.sqlite3'}")
+    as_of = date(2026, 11, 25)
+    with result.store.read() as s:
+        conn = s.connection()
+        plan = _plan(conn, timeliness_query(as_of, month_range(as_of, 12)[0], by_day=True))
+        assert "COVERING INDEX ix_deadlines_due_rule" in plan, plan
+        q = _overdue_select(s, None, as_of, OverdueFilter(statuses=("overdue",), escalations_only=True),
+                            [DeadlineRow.rule, func.count()]).group_by(DeadlineRow.rule)
+        plan = _plan(conn, q)
+        assert "COVERING INDEX ix_deadlines_open_rule" in plan, plan
+        plan = _plan(conn, select(Handover.state, Handover.direction, func.count())
+                     .group_by(Handover.state, Handover.direction))
+        assert "COVERING INDEX ix_handovers_state_direction" in plan, plan
+    result.store.close()
+
+
+def test_timeliness_by_day_adds_up_to_the_monthly_query(tmp_path):
+    """The report groups by due date in SQL and by month in Python: the same numbers as grouping by month."""
+    from handover import demo
+    from handover.store.reports import MonthRule, _run_timeliness, month_range, timeliness_query
+
+    store = open_database(f"sqlite:///{tmp_path / 't.sqlite3'}").store
+    demo.generate(store, 300, today=NOW.date(), now=NOW)
+    with store.read() as s:
+        for months, kw in ((12, {}), (3, {"direction": "step_up"}), (24, {"rules": ["acknowledged"]})):
+            since, _ = month_range(NOW.date(), months)
+            by_month = sorted((MonthRule(f"{int(y):04d}-{int(m):02d}", r, int(a), int(b), int(c))
+                               for y, m, r, a, b, c in s.execute(timeliness_query(NOW.date(), since, **kw))),
+                              key=lambda r: (r.month, r.rule))
+            assert by_month and _run_timeliness(s, NOW.date(), months, **kw) == by_month
+    store.close()
