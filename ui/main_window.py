@@ -169,24 +169,14 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(self.case_list)
             self._add_nav("Handovers", self.show_list)
         self.pages.addWidget(self.workspace)
+        # the other pages are built when first opened, so the window shows at once
+        self._builders: dict[str, Callable[[], QWidget]] = {}
         if actor.role in ("receiver", "manager"):
-            from ui.inbox import IncomingPage
-
-            self.incoming = IncomingPage(services, actor)
-            self.pages.addWidget(self.incoming)
-            self._add_nav("Incoming", lambda: self.pages.setCurrentWidget(self.incoming))
+            self._add_lazy_page("Incoming", "incoming", "ui.inbox", "IncomingPage")
         if actor.role == "manager":
-            from ui.dashboard import DashboardPage
-
-            self.dashboard = DashboardPage(services, actor)
-            self.pages.addWidget(self.dashboard)
-            self._add_nav("Team and overdue", lambda: self.pages.setCurrentWidget(self.dashboard))
+            self._add_lazy_page("Team and overdue", "dashboard", "ui.dashboard", "DashboardPage")
         if actor.role == "administrator":
-            from ui.admin import AdminPage
-
-            self.admin = AdminPage(services, actor)
-            self.pages.addWidget(self.admin)
-            self._add_nav("Administration", lambda: self.pages.setCurrentWidget(self.admin))
+            self._add_lazy_page("Administration", "admin", "ui.admin", "AdminPage")
         self.nav.currentRowChanged.connect(lambda row: self.nav.item(row).data(Qt.ItemDataRole.UserRole)())
         central = QWidget()
         lay = QHBoxLayout(central)
@@ -205,6 +195,24 @@ class MainWindow(QMainWindow):
     def _list_model(self, scope: str) -> CaseListModel:
         return CaseListModel(lambda o, n, q, k, d: self.services.list_page(self.actor, o, n, q, k, d, scope),
                              lambda q: self.services.count(self.actor, q, scope))
+
+    def _add_lazy_page(self, label: str, attr: str, module: str, cls: str) -> None:
+        def build() -> QWidget:
+            page = getattr(self, attr, None)
+            if page is None:
+                import importlib
+
+                page = getattr(importlib.import_module(module), cls)(self.services, self.actor)
+                setattr(self, attr, page)
+                self.pages.addWidget(page)
+            return page
+
+        self._builders[attr] = build
+        self._add_nav(label, lambda: self.pages.setCurrentWidget(build()))
+
+    def page(self, attr: str) -> QWidget:
+        """A page by name ("incoming", "dashboard", "admin"), built if it was not opened yet."""
+        return self._builders[attr]()
 
     def _add_nav(self, label: str, show: Callable[[], None]) -> None:
         item = QListWidgetItem(label)

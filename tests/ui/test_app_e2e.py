@@ -157,8 +157,8 @@ def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tm
 
     # --- the receiving team sees it in Incoming
     alex = window_for(qtbot, services, "alex")
-    assert alex.incoming.model.total == 1
-    assert alex.incoming.model.row_at(0).case_id == "SD-E2E-1"
+    assert alex.page("incoming").model.total == 1
+    assert alex.page("incoming").model.row_at(0).case_id == "SD-E2E-1"
 
     # --- the audit trail accounts for it, and is intact
     from handover import audit
