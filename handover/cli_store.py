@@ -80,8 +80,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    import os
-
+    
     from handover.store.errors import ServiceError
     from handover.store.service import export_document
 
@@ -98,12 +97,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.buffer.write(data)
         return EXIT_OK
-    try:
-        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # a child's record: private
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-    except OSError as e:
-        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+    from handover.files import write_private
+
+    write_private(args.output, data, error=UsageError)   # a child's record: whole, and private
     return EXIT_OK
 
 

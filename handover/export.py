@@ -224,24 +224,9 @@ def _cell_text(value: Any) -> str:
 
 
 def _open(path: str | Path) -> Any:
-    from handover.pack.errors import PackError
-    from handover.pack.fileio import atomic_output
+    from handover.files import atomic_output
 
-    class _Guard:
-        def __enter__(self) -> Any:
-            try:
-                self._cm = atomic_output(path, 0o600)
-                return self._cm.__enter__()
-            except PackError as e:
-                raise ExportError(str(e)) from None
-
-        def __exit__(self, *exc: Any) -> Any:
-            try:
-                return self._cm.__exit__(*exc)
-            except PackError as e:
-                raise ExportError(str(e)) from None
-
-    return _Guard()
+    return atomic_output(path, error=ExportError, what="the export")
 
 
 def write_csv(path: str | Path, table: Table) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+
+from handover import files
 
 __all__ = ["KeysError", "CA_CERT", "CA_KEY", "DOCUMENT_SIGNING_EKU", "init_ca", "load_ca", "issue_user",
            "load_p12", "SigningCredential", "read_passphrase_file", "write_private"]
@@ -80,34 +81,8 @@ def read_passphrase_file(path: str | Path) -> bytes:
 
 
 def write_private(path: Path, data: bytes, *, overwrite: bool = True) -> None:
-    """Write a file readable by its owner only (0600), atomically: a temp file in the same folder, renamed."""
-    path = Path(path)
-    if not overwrite and path.exists():
-        raise KeysError(f"{path} already exists; not overwriting it")
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=folder)
-    except FileNotFoundError:
-        raise KeysError(f"{folder}: no such folder") from None
-    except PermissionError:
-        raise KeysError(f"{folder}: cannot write there (permission denied)") from None
-    except OSError as e:
-        raise KeysError(f"{folder}: cannot write there ({e.strerror or e})") from None
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise KeysError(f"{path}: cannot write ({e.strerror or e})") from None
-        raise
+    """Write a file readable by its owner only (0600), atomically."""
+    files.write_private(path, data, error=KeysError, overwrite=overwrite)
 
 
 def _check_passphrase(passphrase: bytes, what: str) -> None:
@@ -228,14 +203,7 @@ def issue_user(ca_dir: str | Path, ca_passphrase: bytes, name: str, role: str, o
 def load_p12(path: str | Path, passphrase: bytes | None) -> SigningCredential:
     """Read a PKCS#12 file (ours or a council's own)."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise KeysError(f"{path}: no such certificate file") from None
-    except IsADirectoryError:
-        raise KeysError(f"{path} is a folder, not a certificate file") from None
-    except OSError as e:
-        raise KeysError(f"{path}: cannot read ({e.strerror or e})") from None
+    data = files.read_input(path, what="a certificate file", error=KeysError)
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError as e:

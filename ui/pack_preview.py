@@ -25,7 +25,6 @@ from PySide6.QtCore import QStandardPaths, QThread, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 
 from ui.qt import (
-    QFrame,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -33,7 +32,6 @@ from ui.qt import (
     QPushButton,
     QScrollArea,
     QShortcut,
-    QSizePolicy,
     Qt,
     QVBoxLayout,
     QWidget,

@@ -207,16 +207,6 @@ class AppServices:
             return {cid: f"returned: {REASON_LABELS.get(code or '', code or '')} — {note}"
                     for cid, code, note in s.execute(q)}
 
-    # ---------------------------------------------------------------- packs (store_pack/list_packs/get_pack,
-    # when the store has them: the colleague adding the packs table may not have landed yet)
-    def list_packs(self, actor: Actor, case_id: str) -> list[Any]:
-        fn = getattr(svc, "list_packs", None)
-        return list(fn(self.store, actor, case_id)) if fn else []
-
-    def get_pack(self, actor: Actor, case_id: str, pack_id: Any) -> bytes | None:
-        fn = getattr(svc, "get_pack", None)
-        return fn(self.store, actor, case_id, pack_id, now=self.now()) if fn else None
-
     # ---------------------------------------------------------------- dashboard
     def dashboard_counts(self, actor: Actor) -> dict[tuple[str, str], int]:
         return svc.dashboard_counts(self.store, actor)

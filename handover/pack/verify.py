@@ -102,7 +102,6 @@ def _validation_context(trust_pem: str | Path | None):
 def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
                 password: bytes | None = None) -> VerifyResult:
     """Check every signature of a pack. PackError when the file is not a PDF or not a handover pack."""
-    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation import validate_pdf_signature
@@ -110,15 +109,10 @@ def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko.sign.diff_analysis import ModificationLevel
 
+    from handover.files import read_input
+
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise PackError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PackError(f"{path} is a folder, not a PDF") from None
-    except OSError as e:
-        raise PackError(f"{path}: cannot read ({e.strerror or e})") from None
+    data = read_input(path, what="a PDF", error=PackError)
     if b"%PDF-" not in data[:1024]:
         raise PackError(f"{p.name} is not a PDF")
     looks_like_pack = b"/HandoverPack" in data
