@@ -51,14 +51,33 @@ def run_app(db_url: str | None = None, smoke: bool = False, argv: list[str] | No
 
     if not ensure_first_user(services):
         return 0
-    dialog = SignInDialog(services.authenticate)
-    if os.environ.get("HANDOVER_GUI_USER"):  # for screenshots and demos on a virtual screen
-        dialog.username.setText(os.environ["HANDOVER_GUI_USER"])
-    if dialog.exec() != dialog.DialogCode.Accepted:
-        return 0
-    win = MainWindow(services, dialog.user)
-    win.show()
-    return app.exec()
+    app.setQuitOnLastWindowClosed(False)   # signing out closes the window but not the app
+    while True:
+        dialog = SignInDialog(services.authenticate)
+        if os.environ.get("HANDOVER_GUI_USER"):  # for screenshots and demos on a virtual screen
+            dialog.username.setText(os.environ["HANDOVER_GUI_USER"])
+        if dialog.exec() != dialog.DialogCode.Accepted:
+            return 0
+        win = MainWindow(services, dialog.user)
+        win.show()
+        win.installEventFilter(_QuitOnClose(app))
+        app.exec()
+        if not win.signed_out:
+            return 0
+        win.deleteLater()
+
+
+def _QuitOnClose(app: Any) -> Any:  # noqa: N802 - builds a QObject; Qt is imported only when the app runs
+    """Ends the event loop when the main window closes, whether to quit or to sign out."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class QuitOnClose(QObject):
+        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Close:
+                app.quit()
+            return False
+
+    return QuitOnClose(app)
 
 
 def main() -> Any:

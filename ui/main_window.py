@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.actor = actor
+        self.signed_out = False
         self.setWindowTitle(f"Transition handovers — {actor.display_name} ({actor.role}"
                             f"{', ' + actor.team_name if actor.team_name else ''})")
         self.resize(1400, 900)
@@ -242,7 +243,9 @@ class MainWindow(QMainWindow):
         redo.triggered.connect(lambda: self.workspace.editor.redo())
         lock = QAction("&Lock now", self, shortcut=QKeySequence("Ctrl+L"))
         lock.triggered.connect(self.lock)
-        for a in (undo, redo, lock):
+        sign_out = QAction("Sign &out (switch user)", self)
+        sign_out.triggered.connect(self.sign_out)
+        for a in (undo, redo, lock, sign_out):
             m.addAction(a)
 
     # ---- operations
@@ -443,6 +446,12 @@ class MainWindow(QMainWindow):
         w.resize(900, 1000)
         w.show()
         self._preview = w
+
+    def sign_out(self) -> None:
+        """Save, close this window and ask who is next (see ui.app.run_app)."""
+        if self.workspace.flush():
+            self.signed_out = True
+            self.close()
 
     def lock(self) -> None:
         self.workspace.flush()

@@ -251,3 +251,36 @@ def test_idle_window_locks_and_unlocks_in_place(qtbot, world, no_blocking, monke
     assert not win.lock_screen.is_locked
     assert win.pages.currentWidget() is win.workspace
     assert win.workspace.editor.field_widget("child.given_name").edit.text() == "Half"
+
+
+def test_sign_out_and_in_as_someone_else(qtbot, world, monkeypatch):
+    """The first administrator signs out so a practitioner can sign in, without restarting the app."""
+    from PySide6.QtCore import QTimer
+
+    import ui.signin as signin
+    from ui.app import run_app
+
+    store, _, _ = world
+    people = iter([("admin", PASSWORD), ("jo", PASSWORD), None])
+    seen = []
+
+    def fake_exec(self):
+        who = next(people)
+        if who is None:
+            return self.DialogCode.Rejected
+        self.username.setText(who[0])
+        self.password.setText(who[1])
+        self.try_sign_in()
+
+        def look_and_leave():
+            win = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow" and w.isVisible())
+            seen.append((win.actor.username, [win.nav.item(i).text() for i in range(win.nav.count())]))
+            win.sign_out()
+
+        QTimer.singleShot(100, look_and_leave)
+        return self.DialogCode.Accepted
+
+    monkeypatch.setattr(signin.SignInDialog, "exec", fake_exec)
+    assert run_app(store.url) == 0
+    assert seen == [("admin", ["Administration"]), ("jo", ["Handovers"])]
+    QApplication.instance().setQuitOnLastWindowClosed(True)
