@@ -97,7 +97,7 @@ class CaseWorkspace(QWidget):
             b.setAccessibleName(workflow.ACTION_LABELS.get(action, action))
             b.clicked.connect(lambda _=False, a=action: self.window_.do_move(a))
             self.actions_bar.addWidget(b)
-        if self.view.frozen and "send" in self.view.allowed_actions:
+        if self.view.frozen and "send" in self.view.allowed_actions and self.window_.actor.role == "manager":
             sign = QPushButton("Sign pack")
             sign.setToolTip("Sign the authorised pack with your certificate (if it was not signed when authorised)")
             sign.clicked.connect(self.window_.sign_pack)
