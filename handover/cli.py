@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from typing import Any, Callable, NoReturn, Sequence
 
-__all__ = ["main", "UsageError", "parse_date_arg", "EXIT_OK", "EXIT_FOUND", "EXIT_USAGE"]
+__all__ = ["main", "UsageError", "parse_date_arg", "load_inputs", "EXIT_OK", "EXIT_FOUND", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -38,9 +38,9 @@ def parse_date_arg(text: str) -> date:
 # ---------------------------------------------------------------- check
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def load_inputs(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
+    """The case file and the optional --protocol of a command, or a UsageError naming the problem."""
     from handover.case import CaseError, load_case
-    from handover.checks import check_case
     from handover.protocol import ProtocolError, load_protocol
 
     try:
@@ -48,6 +48,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         protocol = load_protocol(args.protocol) if args.protocol else None
     except (CaseError, ProtocolError) as e:
         raise UsageError(str(e)) from None
+    return case, protocol
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from handover.checks import check_case
+
+    case, protocol = load_inputs(args)
     as_of = args.as_of or date.today()
     result = check_case(case, as_of, protocol)
     if args.format == "json":

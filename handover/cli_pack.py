@@ -16,7 +16,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from handover.cli import EXIT_FOUND, EXIT_OK, UsageError, parse_date_arg
+from handover.cli import EXIT_FOUND, EXIT_OK, UsageError, load_inputs, parse_date_arg
 
 __all__ = ["register"]
 
@@ -47,19 +47,13 @@ def _passphrase(path: str | None, prompt: str, *, confirm: bool = False) -> byte
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from handover.case import CaseError, load_case
     from handover.pack.errors import PackError, PackRefused
-    from handover.protocol import ProtocolError, load_protocol
 
     if args.sign and args.draft:
         raise UsageError("a draft pack cannot be signed: drop --draft or --sign")
     if args.passphrase_file and not args.sign:
         raise UsageError("--passphrase-file is for --sign")
-    try:
-        case = load_case(args.case)
-        protocol = load_protocol(args.protocol) if args.protocol else None
-    except (CaseError, ProtocolError) as e:
-        raise UsageError(str(e)) from None
+    case, protocol = load_inputs(args)
     as_of = args.as_of or date.today()
     pdf_password = (_passphrase(args.encrypt_passphrase_file, "Password for the PDF: ", confirm=True)
                     if args.encrypt_passphrase_file is not None else None)

@@ -223,6 +223,13 @@ def _char_width(w: QWidget, n: int) -> int:
     return w.fontMetrics().horizontalAdvance("0") * n + 24
 
 
+def _show_text(edit: QLineEdit, value: Any) -> None:
+    """Show a stored scalar in a one-line box as typed (nothing for null or absent); no echo while typing."""
+    text = "" if value is None or value is MISSING else str(value)
+    if edit.text() != text:
+        edit.setText(text)
+
+
 class LineField(FieldWidget):
     """text, nhs_number, upn, postcode: one line, kept exactly as typed."""
 
@@ -240,10 +247,7 @@ class LineField(FieldWidget):
         return self.edit
 
     def load(self) -> None:
-        v = self.value()
-        text = "" if v is None or v is MISSING else str(v)
-        if self.edit.text() != text:
-            self.edit.setText(text)
+        _show_text(self.edit, self.value())
 
     def set_read_only(self, ro: bool) -> None:
         self.edit.setReadOnly(ro)
@@ -356,10 +360,7 @@ class DateField(FieldWidget):
         return [self.edit, self.pick]
 
     def load(self) -> None:
-        v = self.value()
-        text = "" if v is None or v is MISSING else str(v)
-        if self.edit.text() != text:
-            self.edit.setText(text)
+        _show_text(self.edit, self.value())
 
     def set_read_only(self, ro: bool) -> None:
         self.edit.setReadOnly(ro)
