@@ -56,3 +56,13 @@ def large_case(base: dict, agencies: int = 60, events: int = 500) -> dict:
                                event=f"Synthetic event {i + 1}: a home visit was made and notes were taken.")
                           for i in range(events)]
     return case
+
+
+@pytest.fixture
+def data(tmp_path, tmp_path_factory):
+    """The fixed receiving dataset of tests/receiving_data.py, copied fresh for each test."""
+    from receiving_data import fresh
+
+    d = fresh(tmp_path, tmp_path_factory)
+    yield d
+    d.store.close()

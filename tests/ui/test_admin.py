@@ -9,17 +9,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from receiving_data import AS_OF, fresh  # noqa: E402
+from receiving_data import AS_OF  # noqa: E402
 
 from handover.store import reports  # noqa: E402
 from handover.store import service as sv  # noqa: E402
-
-
-@pytest.fixture
-def data(tmp_path, tmp_path_factory):
-    d = fresh(tmp_path, tmp_path_factory)
-    yield d
-    d.store.close()
 
 
 @pytest.fixture

@@ -10,17 +10,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from receiving_data import EXPECTED_LATE, EXPECTED_OVERDUE, fresh  # noqa: E402
+from receiving_data import EXPECTED_LATE, EXPECTED_OVERDUE  # noqa: E402
 
 from handover.export import OVERDUE_COLUMNS  # noqa: E402
 from ui.qt import Qt  # noqa: E402
-
-
-@pytest.fixture
-def data(tmp_path, tmp_path_factory):
-    d = fresh(tmp_path, tmp_path_factory)
-    yield d
-    d.store.close()
 
 
 @pytest.fixture

@@ -9,19 +9,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from receiving_data import fresh  # noqa: E402
 
 from handover.store import service as sv  # noqa: E402
 from handover.store.receiving import REASON_LABELS, AcceptDetails  # noqa: E402
 from handover.workflow import RETURN_REASONS  # noqa: E402
 from ui.qt import QDialog  # noqa: E402
-
-
-@pytest.fixture
-def data(tmp_path, tmp_path_factory):
-    d = fresh(tmp_path, tmp_path_factory)
-    yield d
-    d.store.close()
 
 
 def _page(qtbot, data, actor=None):
