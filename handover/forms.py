@@ -12,9 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
-from handover.resources import resource_path
+from handover.resources import load_yaml, resource_path
 from handover.vocab import vocab
 
 __all__ = ["Condition", "Field", "Section", "DateOrder", "Form", "FormError", "load_form", "form_for",
@@ -236,7 +235,7 @@ def parse_form(raw: Any, name: str) -> Form:
 
 def load_form_file(path: Path) -> Form:
     with open(path, encoding="utf-8") as f:
-        return parse_form(yaml.safe_load(f), path.stem)
+        return parse_form(load_yaml(f), path.stem)
 
 
 @cache

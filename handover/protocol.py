@@ -11,10 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from handover.calendar import REGIONS
-from handover.resources import resource_path
+from handover.resources import load_yaml, resource_path
 
 __all__ = ["Rule", "Protocol", "ProtocolError", "RULES", "load_protocol", "parse_protocol", "default_protocol"]
 
@@ -127,8 +126,10 @@ def load_protocol(path: str | Path) -> Protocol:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ProtocolError(f"{path}: cannot read the protocol ({getattr(e, 'strerror', None) or e})") from None
+    import yaml
+
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as e:
         raise ProtocolError(f"{p.name} is not valid YAML or JSON: {str(e).splitlines()[0]}") from None
     return parse_protocol(raw, p.name)

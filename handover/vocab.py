@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import yaml
 
-from handover.resources import resource_path
+from handover.resources import load_yaml, resource_path
 
 __all__ = ["Vocab", "vocab", "AGENCY_TYPES", "RISK_FACTORS", "GATEWAYS"]
 
@@ -51,7 +50,7 @@ class Vocab:
 @cache
 def vocab() -> Vocab:
     with open(resource_path("vocab.yaml"), encoding="utf-8") as f:
-        raw = yaml.safe_load(f)
+        raw = load_yaml(f)
     # YAML reads "20" and 1A alike as strings only when quoted; normalise every key to str.
     norm = {k: ({str(c): v for c, v in val.items()} if isinstance(val, dict) and k != "expected_agencies" else val)
             for k, val in raw.items()}
