@@ -11,6 +11,20 @@ from handover.checks import check_case
 from casefiles import AS_OF, EXAMPLES, example
 
 
+def test_the_schema_is_a_valid_json_schema():
+    """The app does not check its schema against the meta-schema at start-up; this test does."""
+    import jsonschema
+
+    from handover.resources import resource_path
+
+    schema = json.loads(resource_path("schema", "handover-case-1.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    broken = dict(schema, type="objekt")
+    with pytest.raises(jsonschema.SchemaError):
+        cls.check_schema(broken)
+
+
 def test_examples_parse():
     for p in EXAMPLES.glob("*.json"):
         doc = load_case(p)
