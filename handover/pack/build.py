@@ -80,6 +80,7 @@ class _Furniture:
     right: str         #: "Step-down handover pack" / "... family copy"
     draft: bool
     pages: int = 0     #: set when the document is saved
+    marker: dict[str, Any] | None = None   #: the /HandoverPack entries, written by reportlab itself
 
 
 def _canvas_class(furn: _Furniture):
@@ -102,6 +103,8 @@ def _canvas_class(furn: _Furniture):
                 self.__dict__.update(state)
                 self._furniture(total)
                 super().showPage()
+            if furn.marker is not None:
+                _put_marker(self, furn.marker)
             super().save()
 
         def _furniture(self, total: int) -> None:
@@ -123,6 +126,21 @@ def _canvas_class(furn: _Furniture):
             self.restoreState()
 
     return NumberedCanvas
+
+
+def _marker(case: dict[str, Any], chash: str, *, draft: bool, family_copy: bool) -> dict[str, Any]:
+    """The ``/HandoverPack`` entries that ``verify`` and ``sign`` look for in the document catalog."""
+    return {"Format": PACK_FORMAT, "CaseID": str(case.get("id") or ""), "ContentHash": chash,
+            "Copy": "family" if family_copy else "full", "Draft": draft}
+
+
+def _put_marker(canv: Canvas, marker: dict[str, Any]) -> None:
+    """Write the marker into reportlab's catalog, so a draft needs no second pass through pyHanko."""
+    from reportlab.pdfbase.pdfdoc import PDFCatalog, PDFDictionary, PDFString
+
+    entries = {k: (b"true" if v else b"false") if isinstance(v, bool) else PDFString(v) for k, v in marker.items()}
+    catalog = canv._doc.Catalog  # noqa: SLF001 — reportlab documents setting catalog entries as attributes
+    catalog.__Defaults__ = {**PDFCatalog.__Defaults__, "HandoverPack": PDFDictionary(entries)}
 
 
 def _watermark(canv: Canvas, _doc: Any) -> None:
@@ -466,8 +484,9 @@ def render_pdf(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     return pdf, ps.boxes, ps.omitted, ps.result
 
 
-def _render(case: dict[str, Any], **kwargs: Any) -> tuple[bytes, PackStory]:
+def _render(case: dict[str, Any], *, marker: dict[str, Any] | None = None, **kwargs: Any) -> tuple[bytes, PackStory]:
     ps = pack_story(case, **kwargs)
+    ps.furniture.marker = marker
     buf = io.BytesIO()
     doc = doc_template(buf, ps.title, draft=ps.draft)
     doc.build(ps.story, canvasmaker=_canvas_class(ps.furniture))
@@ -543,13 +562,19 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
     result = check_case(case, as_of, protocol)
     if not draft and result.errors:
         raise PackRefused(result.errors)
-    pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
-                      result=result, generated_at=generated_at)
-    boxes, omitted, result, pages = ps.boxes, ps.omitted, ps.result, ps.furniture.pages
     chash = content_hash(case)
+    # a draft without a password needs nothing from pyHanko: reportlab writes the marker (≈0.2 s less)
+    direct = draft and encrypt_password is None
+    marker = _marker(case, chash, draft=draft, family_copy=family_copy) if direct else None
+    pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
+                      result=result, generated_at=generated_at, marker=marker)
+    boxes, omitted, result, pages = ps.boxes, ps.omitted, ps.result, ps.furniture.pages
     with atomic_output(out_path) as out:
-        _finish(pdf, out, case=case, chash=chash, draft=draft, family_copy=family_copy, boxes=boxes,
-                password=encrypt_password)
+        if direct:
+            out.write(pdf)
+        else:
+            _finish(pdf, out, case=case, chash=chash, draft=draft, family_copy=family_copy, boxes=boxes,
+                    password=encrypt_password)
     return PackResult(path=Path(out_path), pages=pages, content_hash=chash, draft=draft, family_copy=family_copy,
                       errors=len(result.errors), warnings=len(result.warnings), omitted=omitted,
                       signature_boxes=dict(boxes), encrypted=bool(encrypt_password))

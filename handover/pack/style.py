@@ -87,13 +87,35 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def P(text: str, style: str = "body", *, markup: bool = False):  # noqa: N802 — reads like a tag
-    """A Paragraph of plain text (escaped, line breaks kept) unless ``markup``."""
+@cache
+def _para_class() -> type:
     from reportlab.platypus import Paragraph
 
+    class Para(Paragraph):
+        """A Paragraph that keeps its line breaking for the width it was last given. A table asks every cell
+        for its size three or four times at the same width (column sizes, row heights, splitting, drawing);
+        reportlab breaks the lines again each time, which was most of a pack's layout time."""
+
+        _wrapped: tuple | None = None
+
+        def wrap(self, availWidth, availHeight):  # noqa: N803 — reportlab's names
+            w = self._wrapped
+            if w is not None and w[0] == availWidth:
+                self.width, self.height, self.blPara, self._wrapWidths = w[1:]
+                return self.width, self.height
+            got = super().wrap(availWidth, availHeight)
+            if getattr(self, "blPara", None) is not None and got == (self.width, self.height):
+                self._wrapped = (availWidth, self.width, self.height, self.blPara, self._wrapWidths)
+            return got
+
+    return Para
+
+
+def P(text: str, style: str = "body", *, markup: bool = False):  # noqa: N802 — reads like a tag
+    """A Paragraph of plain text (escaped, line breaks kept) unless ``markup``."""
     if not markup:
         text = escape(text).replace("\n", "<br/>")
-    return Paragraph(text, styles()[style])
+    return _para_class()(text, styles()[style])
 
 
 def fmt_date(value: Any) -> str:

@@ -162,3 +162,27 @@ def test_rendered_cover_page_regression(packs, tmp_path):
     coarse = (32, 45)
     diff = ImageChops.difference(img.resize(coarse), ref.resize(coarse))
     assert ImageStat.Stat(diff).mean[0] < 12, "the cover page looks very different from the reference"
+
+
+@pytest.mark.parametrize("name,family", [("step_down_complete", False), ("step_down_complete", True),
+                                         ("step_up_with_gaps", False)])
+def test_remembered_line_breaking_changes_no_byte_of_the_pack(name, family, monkeypatch):
+    """The pack's paragraphs keep their line breaking between a table's passes (a speed-up): the PDF must be
+    byte for byte what reportlab's own Paragraph gives."""
+    import copy
+    import datetime as dt
+
+    from reportlab.platypus import Paragraph
+
+    from handover.pack import style
+    from handover.pack.build import render_pdf
+
+    case = example(name)
+    case["chronology"] = [copy.deepcopy(e) for e in case.get("chronology", []) * 12]   # tables over several pages
+    at = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone.utc)
+    ours = render_pdf(case, as_of=AS_OF, draft=True, family_copy=family, generated_at=at)[0]
+    assert style._para_class() is not Paragraph
+    monkeypatch.setattr(style, "_para_class", lambda: Paragraph)
+    plain = render_pdf(case, as_of=AS_OF, draft=True, family_copy=family, generated_at=at)[0]
+    assert ours.count(b"/Type /Page\n") >= 3 or ours.count(b"/Type /Page") >= 3
+    assert ours == plain
