@@ -69,7 +69,6 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
     from handover.pack.build import build_pack
     from handover.pack.fileio import check_output_path
-    from handover.pack.sign import sign_pack
 
     out = Path(args.output)
     tmp: Path | None = None
@@ -84,6 +83,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
                             protocol=protocol, encrypt_password=pdf_password)
         signed = None
         if args.sign:
+            from handover.pack.sign import sign_pack  # cryptography's X.509 stack: only when signing
+
             signed = sign_pack(target, out, args.sign, passphrase, field_name=args.sign_as,
                                pdf_password=pdf_password)
     except PackRefused as e:

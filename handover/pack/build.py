@@ -277,7 +277,7 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
 
 
 def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape
+    from handover.pack.style import escape
 
     return escape(text)
 

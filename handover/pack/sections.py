@@ -301,7 +301,7 @@ def _list_table(f: Field, items: list[dict[str, Any]], ctx: RenderContext, width
 
 
 def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape
+    from handover.pack.style import escape
 
     return escape(text).replace("\n", "<br/>")
 

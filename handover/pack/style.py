@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -109,6 +109,11 @@ def _para_class() -> type:
             return got
 
     return Para
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as entities (what ``xml.sax.saxutils.escape`` does, without importing urllib)."""
+    return _html_escape(text, quote=False)
 
 
 def P(text: str, style: str = "body", *, markup: bool = False):  # noqa: N802 — reads like a tag

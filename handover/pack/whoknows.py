@@ -142,7 +142,7 @@ def _table(rows: list[AgencyRow], width: float) -> Table:
 
 
 def _x(text: str) -> str:
-    from xml.sax.saxutils import escape
+    from handover.pack.style import escape
 
     return escape(text)
 
