@@ -19,7 +19,6 @@ from handover import workflow
 from handover.case import blank_case
 from handover.store.errors import Actor, Conflict, ServiceError
 from ui.case_list import CaseListModel, CaseListView
-from ui.editor import CaseEditor
 from ui.services import AppServices
 from ui.signin import IdleWatcher, LockScreen
 
@@ -55,6 +54,8 @@ class CaseWorkspace(QWidget):
         back = QPushButton("← All handovers")
         back.clicked.connect(window.show_list)
         self.actions_bar = QHBoxLayout()
+        from ui.editor import CaseEditor  # the editor and its forms load when a handover is first opened
+
         self.editor = CaseEditor()
         self.editor.changed.connect(self._changed)
         self._pending: dict[str, Any] | None = None
@@ -161,15 +162,15 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Sections of the app")
         self.nav.setMaximumWidth(170)
         self.pages = QStackedWidget()
-        self.workspace = CaseWorkspace(self)
+        self._workspace: CaseWorkspace | None = None   # built when a handover is first opened
         self.case_list: CaseListView | None = None
+        self._list_fresh = True                          # the list model has just loaded its first page
         if actor.role in ("practitioner", "manager", "receiver"):
             title = "My team's handovers" if actor.role != "receiver" else "Handovers for my team"
             self.case_list = CaseListView(self._list_model("all"), title)
             self.case_list.open_case.connect(self.open_case)
             self.pages.addWidget(self.case_list)
             self._add_nav("Handovers", self.show_list)
-        self.pages.addWidget(self.workspace)
         # the other pages are built when first opened, so the window shows at once
         self._builders: dict[str, Callable[[], QWidget]] = {}
         if actor.role in ("receiver", "manager"):
@@ -193,6 +194,21 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
 
     # ---- structure
+    @property
+    def workspace(self) -> CaseWorkspace:
+        if self._workspace is None:
+            self._workspace = CaseWorkspace(self)
+            self.pages.addWidget(self._workspace)
+        return self._workspace
+
+    def _open_view(self) -> Any:
+        """The open handover's view, or None (without building the workspace)."""
+        return self._workspace.view if self._workspace is not None else None
+
+    def _flush(self) -> bool:
+        """Save the open handover's last change; False when it could not be saved."""
+        return self._workspace is None or self._workspace.flush()
+
     def _list_model(self, scope: str) -> CaseListModel:
         return CaseListModel(lambda o, n, q, k, d: self.services.list_page(self.actor, o, n, q, k, d, scope),
                              lambda q: self.services.count(self.actor, q, scope))
@@ -257,7 +273,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Someone else changed this handover",
                                 f"{_sentence(str(e))}\n\nYour last change is not saved. The handover will now be "
                                 "reloaded so you can see what they did.")
-            if self.workspace.view is not None:
+            if self._open_view() is not None:
                 QTimer.singleShot(0, lambda: self.open_case(self.workspace.view.summary.case_id, flush=False))
             return None
         except ServiceError as e:
@@ -265,12 +281,14 @@ class MainWindow(QMainWindow):
             return None
 
     def show_list(self) -> None:
-        if self.workspace.flush() and self.case_list is not None:
-            self.case_list.model.reload()
+        if self._flush() and self.case_list is not None:
+            if not self._list_fresh:
+                self.case_list.model.reload()
+            self._list_fresh = False
             self.pages.setCurrentWidget(self.case_list)
 
     def open_case(self, case_id: str, flush: bool = True) -> None:
-        if flush and not self.workspace.flush():
+        if flush and not self._flush():
             return
         view = self.run_op(lambda: self.services.open_case(self.actor, case_id))
         if view is not None:
@@ -290,7 +308,7 @@ class MainWindow(QMainWindow):
         from handover.case import copy_for_new_handover
 
         rows = self.case_list.table.selectionModel().selectedRows() if self.case_list else []
-        if self.pages.currentWidget() is self.workspace and self.workspace.view is not None:
+        if self._open_view() is not None and self.pages.currentWidget() is self.workspace:
             source_id = self.workspace.view.summary.case_id
         elif rows:
             source_id = self.case_list.model.row_at(rows[0].row()).case_id
@@ -449,16 +467,16 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         """Save, close this window and ask who is next (see ui.app.run_app)."""
-        if self.workspace.flush():
+        if self._flush():
             self.signed_out = True
             self.close()
 
     def lock(self) -> None:
-        self.workspace.flush()
+        self._flush()
         self.lock_screen.lock()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
-        self.workspace.flush()   # never asks "save changes?": there is nothing unsaved to ask about
+        self._flush()   # never asks "save changes?": there is nothing unsaved to ask about
         super().closeEvent(event)
 
 
