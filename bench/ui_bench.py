@@ -33,9 +33,18 @@ print(time.perf_counter() - t, peak_mb())
 APP_WINDOW = PEAK + """
 import sys, time
 t = time.perf_counter()
-from ui.app import run_app
-run_app(sys.argv[1], smoke=True)
-print(time.perf_counter() - t, peak_mb())
+import ui.app
+ui.app.run_app(sys.argv[1], smoke=True)
+print(ui.app.shown_at - t, peak_mb())
+"""
+
+# what a person sees first: the sign-in window (the database opens on a thread behind it)
+SIGN_IN = PEAK + """
+import sys, time
+t = time.perf_counter()
+import ui.app
+ui.app.run_app(sys.argv[1], smoke="signin")
+print(ui.app.shown_at - t, peak_mb())
 """
 
 FIRST_PAGE = """
@@ -95,23 +104,32 @@ def _py(code: str, *args: str) -> list[float]:
     return [float(x) for x in out.stdout.strip().splitlines()[-1].split()]
 
 
+def first_page(url: str) -> tuple[float, float]:
+    """The list's first page painted, ours and a bare QTableView over the same rows (medians, seconds)."""
+    ours, bare = _py(FIRST_PAGE, url)
+    return ours, bare
+
+
 def run(quick: bool = False) -> list[Row]:
     n = 10_000 if quick else 100_000
     url = f"sqlite:///{RESULTS / f'demo-{n}.sqlite'}"
     demo_database(url, n).close()
     rows = []
-    ours, bare = _py(FIRST_PAGE, url)
+    ours, bare = first_page(url)
     rows.append(Row(f"handover list, first page painted ({n:,})", ours, bare, "≤ 2×"))
-    starts, bares, rss, bare_rss = [], [], [], []
-    for _ in range(5):
+    starts, signins, bares, rss, bare_rss = [], [], [], [], []
+    for _ in range(5):                       # alternated, so a busy machine slows each alike
         t, m = _py(APP_WINDOW, url)
         starts.append(t)
         rss.append(m)
+        signins.append(_py(SIGN_IN, url)[0])
         t, m = _py(BARE_WINDOW)
         bares.append(t)
         bare_rss.append(m)
-    rows.append(Row(f"start to an interactive window ({n:,})", statistics.median(starts),
-                    statistics.median(bares), "≤ 1.5×", note="in-process, imports included"))
+    rows.append(Row(f"start to the first window, sign-in ({n:,})", statistics.median(signins),
+                    statistics.median(bares), "≤ 1.5×", note="the database opens behind it"))
+    rows.append(Row(f"start to the main window, first page painted ({n:,})", statistics.median(starts),
+                    statistics.median(bares), "≤ 1.5×", note="no sign-in; imports included"))
     rows.append(Row(f"peak memory, app with {n:,} listed", statistics.median(rss), statistics.median(bare_rss),
                     "≤ 150 MB more", unit="MB"))
     return rows

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import ColumnElement, String, and_, false, func, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, Date, Select, String, and_, bindparam, false, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from handover.calendar import WorkingCalendar, calendar_for
@@ -65,11 +66,17 @@ class WorkdayCounter:
         return self._cum[(up_to - self.first).days] - self._cum[(after - self.first).days]
 
 
+@lru_cache(maxsize=16)
+def _workday_counter(region: str, first: date, last: date) -> WorkdayCounter:
+    """Counters are pure functions of their span: the dashboard's repeated reports share one."""
+    return WorkdayCounter(calendar_for(region), first, last)
+
+
 def team_id_by_name(session: Session, name: str) -> int | None:
     return session.scalar(select(Team.id).where(Team.name == name))
 
 
-def _overdue_condition(as_of: date, statuses: Sequence[str]) -> ColumnElement[bool]:
+def _overdue_condition(as_of: Any, statuses: Sequence[str]) -> ColumnElement[bool]:
     parts = []
     if "overdue" in statuses:
         parts.append(and_(DeadlineRow.done.is_(None), DeadlineRow.due < as_of))
@@ -89,17 +96,8 @@ def overdue_items(session: Session, as_of: date, team: str | int | None = None, 
     """
     from handover.store.sync import active_protocol
 
-    sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
-    q = (select(Handover.case_id, Handover.child_given_name, Handover.child_family_name, Handover.direction,
-                sending.name, owner.display_name, Handover.state, DeadlineRow.rule, DeadlineRow.due,
-                DeadlineRow.done, receiving.name)
-         .select_from(DeadlineRow)
-         .join(Handover, Handover.id == DeadlineRow.handover_id)
-         .outerjoin(sending, sending.id == DeadlineRow.team_id)
-         .outerjoin(receiving, receiving.id == Handover.receiving_team_id)
-         .outerjoin(owner, owner.id == Handover.owner_id)
-         .where(_overdue_condition(as_of, statuses))
-         .order_by(DeadlineRow.due, Handover.case_id, DeadlineRow.rule))
+    conn = session.connection()
+    q = _overdue_select(tuple(statuses), conn.dialect.name == "sqlite")
     if team is not None:
         team_id = team if isinstance(team, int) else team_id_by_name(session, team)
         if team_id is None:
@@ -109,14 +107,7 @@ def overdue_items(session: Session, as_of: date, team: str | int | None = None, 
         q = q.where(visible)
     if limit is not None:
         q = q.limit(limit)
-    # Core execution on the session's connection (no ORM result machinery); on SQLite the two dates are
-    # read as their stored ISO text and parsed through a small cache (few distinct dates, many rows)
-    # instead of SQLAlchemy's per-value regex.
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        q = q.with_only_columns(*q.selected_columns[:8], type_coerce(DeadlineRow.due, String),
-                                type_coerce(DeadlineRow.done, String), q.selected_columns[10])
-    rows = conn.execute(q).all()
+    rows = conn.execute(q, {"as_of": as_of}).all()
     if not rows:
         return []
     dates: dict[Any, Any] = {None: None}
@@ -127,12 +118,11 @@ def overdue_items(session: Session, as_of: date, team: str | int | None = None, 
             d = dates[v] = v if isinstance(v, date) else date.fromisoformat(v[:10])
         return d
 
-    cal = calendar_for(region or active_protocol(session).region)
     dues = [to_date(r[8]) for r in rows]
     dones = [to_date(r[9]) for r in rows]
     first = min(dues)
     last = max([as_of] + [d for d in dones if d is not None])
-    between = WorkdayCounter(cal, first, last).between
+    between = _workday_counter(region or active_protocol(session).region, first, last).between
     new = OverdueItem
     out = []
     append = out.append
@@ -145,6 +135,26 @@ def overdue_items(session: Session, as_of: date, team: str | int | None = None, 
             append(new(cid, f"{given} {family}".strip(), direction, team_name or "", owner_name or "", state,
                        rule, due, "overdue", between(due, as_of), None, recv or ""))
     return out
+
+
+@lru_cache(maxsize=8)
+def _overdue_select(statuses: tuple[str, ...], sqlite: bool) -> Select:
+    """The report's statement, built once (as-of date a bound parameter, ``:as_of``). Core execution on
+    the session's connection (no ORM result machinery); on SQLite the two dates are read as their stored
+    ISO text and parsed through a small cache (few distinct dates, many rows) instead of SQLAlchemy's
+    per-value regex."""
+    sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
+    due, done = ((type_coerce(DeadlineRow.due, String), type_coerce(DeadlineRow.done, String)) if sqlite
+                 else (DeadlineRow.due, DeadlineRow.done))
+    return (select(Handover.case_id, Handover.child_given_name, Handover.child_family_name, Handover.direction,
+                   sending.name, owner.display_name, Handover.state, DeadlineRow.rule, due, done, receiving.name)
+            .select_from(DeadlineRow)
+            .join(Handover, Handover.id == DeadlineRow.handover_id)
+            .outerjoin(sending, sending.id == DeadlineRow.team_id)
+            .outerjoin(receiving, receiving.id == Handover.receiving_team_id)
+            .outerjoin(owner, owner.id == Handover.owner_id)
+            .where(_overdue_condition(bindparam("as_of", type_=Date), statuses))
+            .order_by(DeadlineRow.due, Handover.case_id, DeadlineRow.rule))
 
 
 def overdue_counts(session: Session, as_of: date, *, visible: ColumnElement[bool] | None = None
