@@ -65,29 +65,44 @@ def _wall(cmd: list[str], runs: int, env: dict | None = None, cwd: str | None = 
 
 
 def _docx_of(pdf: Path, out: Path) -> bool:
-    """A .docx with the same text as the pack, a heading per pack page (python-docx, when installed)."""
+    """A .docx with the same text as the pack, page for page: each pack page's text as paragraphs (its
+    first line in bold) and a page break, set tight enough that the layout gives the same number of pages
+    (python-docx, when installed). More pages would flatter us. No tables: that flatters LibreOffice."""
     try:
         import docx
     except ImportError:
         return False
-    from pypdf import PdfReader
-
+    from docx.enum.text import WD_BREAK
     from docx.shared import Mm, Pt
+    from pypdf import PdfReader
 
     d = docx.Document()
     for sec in d.sections:
         sec.page_height, sec.page_width = Mm(297), Mm(210)
-        sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Mm(18)
+        sec.left_margin = sec.right_margin = Mm(18)
+        sec.top_margin = sec.bottom_margin = Mm(12)
     normal = d.styles["Normal"]
-    normal.font.size = Pt(8)
+    normal.font.size = Pt(7)
     normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.line_spacing = Pt(8)
     pages = PdfReader(str(pdf)).pages
     for i, page in enumerate(pages):
         lines = [ln for ln in (page.extract_text() or "").splitlines() if ln.strip()]
         if lines:
-            d.add_heading(lines[0][:120], level=2)
-        for ln in lines[1:]:
-            d.add_paragraph(ln)
+            h = d.add_paragraph()
+            run = h.add_run(lines[0][:120])
+            run.bold = True
+        para: list[str] = []             # a table's cells come out a line each: joined into running text
+        for ln in lines[1:] + [None]:
+            if ln is None or sum(map(len, para)) > 200:
+                if para:
+                    d.add_paragraph(" · ".join(para))
+                para = []
+            if ln is not None:
+                para.append(ln.strip())
+        if i < len(pages) - 1:
+            d.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
     d.save(str(out))
     return True
 
