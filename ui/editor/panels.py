@@ -80,7 +80,17 @@ class _TaskDelegate(QStyledItemDelegate):
             if option.widget else 200
         bold = scaled_font(option.widget, 1.0, bold=True) if option.widget else option.font
         h = QFontMetrics(bold).boundingRect(QRect(0, 0, width, 10000), Qt.TextFlag.TextWordWrap, title).height()
-        return QSize(width, h + line + 2 * pad + 4)
+        return QSize(width, h + self._status_height(option, index, width) + 2 * pad + 4)
+
+    def _status_height(self, option: QStyleOptionViewItem, index, width: int) -> int:  # noqa: ANN001
+        """The status in words, wrapped ("Needs attention (1) · 6 warnings" is wider than a narrow list)."""
+        line, _pad, ic = self._metrics(option)
+        status: SectionStatus | None = index.data(STATUS_ROLE)
+        if status is None:
+            return line
+        h = option.fontMetrics.boundingRect(QRect(0, 0, max(40, width - ic - 6), 10000), Qt.TextFlag.TextWordWrap,
+                                            status.detail).height()
+        return max(line + 2, h)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:  # noqa: ANN001
         opt = QStyleOptionViewItem(option)
@@ -106,8 +116,9 @@ class _TaskDelegate(QStyledItemDelegate):
             painter.setFont(option.font)
             colour = COLOURS["red"] if status.kind == "attention" else COLOURS["secondary"]
             painter.setPen(QColor(colour))
-            painter.drawText(QRect(r.left() + ic + 6, y, r.width() - ic - 6, line + 2),
-                             Qt.AlignmentFlag.AlignVCenter, status.detail)
+            sh = self._status_height(option, index, r.width())
+            painter.drawText(QRect(r.left() + ic + 6, y, r.width() - ic - 6, sh),
+                             Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, status.detail)
         painter.restore()
 
 
