@@ -330,3 +330,29 @@ def test_large_case_builds_entries_lazily(qtbot, make_editor, gaps_case):
     assert QApplication.focusWidget() is ed.field_widget("chronology[420].impact_on_child").edit
     assert sum(e.body is not None for e in events.entries) == 1
     assert get_path(ed.document(), "chronology[420].event").startswith("Synthetic event 421")
+
+
+def test_a_long_section_status_wraps_rather_than_being_cut_off(qtbot):
+    """'Needs attention (12) · 36 warnings' is wider than the task list: the row grows to show all of it."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from handover.forms import load_form
+    from ui.editor.panels import SECTION_ROLE, STATUS_ROLE, TaskList
+    from ui.editor.status import SectionStatus
+
+    tl = TaskList(load_form("step_down"))
+    qtbot.addWidget(tl)
+    tl.resize(tl.minimumWidth(), 600)
+    tl.show()
+    first = tl.item(0).data(SECTION_ROLE)
+    opt = QStyleOptionViewItem()
+    opt.initFrom(tl)
+    opt.widget = tl
+    height = lambda: tl.itemDelegate().sizeHint(opt, tl.model().index(0, 0)).height()  # noqa: E731
+    tl.set_status(first, SectionStatus("complete", "Complete", 0, 0))
+    h_short = height()
+    long_ = SectionStatus("attention", "Needs attention (12)", 12, 36)
+    tl.set_status(first, long_)
+    assert tl.item(0).data(STATUS_ROLE).detail == "Needs attention (12) · 36 warnings"
+    assert opt.fontMetrics.horizontalAdvance(long_.detail) > tl.viewport().width() - 40   # cannot fit on one line
+    assert height() > h_short
