@@ -56,7 +56,7 @@ from ui.services import AppServices
 store = open_database(sys.argv[1]).store
 svc = AppServices(store)
 actor = svc.smoke_actor()
-from ui.case_list import CaseListModel, CaseListView
+from ui.case_list import CaseListView, handover_list_model
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QTableView
 from sqlalchemy import text
@@ -70,8 +70,7 @@ class Bare(QAbstractTableModel):
 
 def ours():
     t = time.perf_counter()
-    v = CaseListView(CaseListModel(lambda o, n, q, k, d: svc.list_page(actor, o, n, q, k, d),
-                                   lambda q: svc.count(actor, q)))
+    v = CaseListView(handover_list_model(svc, actor))
     v.resize(1200, 800); v.show(); v.table.viewport().repaint(); app.processEvents()
     dt = time.perf_counter() - t
     v.close(); v.deleteLater(); app.processEvents()

@@ -101,7 +101,7 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
         QTimer.singleShot(0, app.quit)
         app.exec()
         _mark_shown()
-        print(f"smoke: window shown, {win.case_list.model.total} handovers listed")
+        print(f"smoke: window shown, {win.case_list.model.total_text()} listed")
         return 0
 
     from ui.signin import SignInDialog

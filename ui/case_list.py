@@ -14,9 +14,12 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
-__all__ = ["ListRow", "CaseListModel", "CaseListView", "COLUMNS"]
+__all__ = ["ListRow", "CaseListModel", "CaseListView", "COLUMNS", "COUNT_CAP", "handover_list_model"]
 
 PAGE = 200
+#: the list's heading counts up to this many exactly, then says "more than": counting a million rows
+#: would make opening the list grow with the database
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,15 @@ def _deadline_text(r: ListRow) -> str:
 
 class CaseListModel(QAbstractTableModel):
     def __init__(self, fetch: Callable[[int, int, str, str, bool], list[ListRow]],
-                 count: Callable[[str], int], parent: Any = None) -> None:
+                 count: Callable[[str], int], parent: Any = None, *, count_cap: int | None = None) -> None:
+        """``count(search)`` may stop counting above ``count_cap`` (it then returns more than the cap)."""
         super().__init__(parent)
         self._fetch = fetch
         self._count = count
+        self._cap = count_cap
         self._rows: list[ListRow] = []
         self._total = 0
+        self._more = False
         self._search = ""
         self._sort_key = "due"
         self._desc = False
@@ -73,17 +79,20 @@ class CaseListModel(QAbstractTableModel):
         self.beginResetModel()
         self._total = self._count(self._search)
         self._rows = self._fetch(0, PAGE, self._search, self._sort_key, self._desc)
+        self._more = len(self._rows) == PAGE and (len(self._rows) < self._total or self.capped)
         self.endResetModel()
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and self._more
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802
         if parent.isValid():
             return
         more = self._fetch(len(self._rows), PAGE, self._search, self._sort_key, self._desc)
+        self._more = len(more) == PAGE
         if not more:
-            self._total = len(self._rows)
+            if not self.capped:
+                self._total = len(self._rows)
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
@@ -95,7 +104,18 @@ class CaseListModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
+        """The count (above the cap: the capped count, see :attr:`capped`)."""
         return self._total
+
+    @property
+    def capped(self) -> bool:
+        """True when there are more than ``count_cap`` and counting stopped there."""
+        return self._cap is not None and self._total > self._cap
+
+    def total_text(self, noun: str = "handover") -> str:
+        if self.capped:
+            return f"more than {self._cap:,} {noun}s"
+        return f"{self._total:,} {noun}{'s' if self._total != 1 else ''}"
 
     def row_at(self, row: int) -> ListRow:
         return self._rows[row]
@@ -186,10 +206,15 @@ class CaseListView(QWidget):
         model.modelReset.connect(self._update_count)
 
     def _update_count(self) -> None:
-        n = self.model.total
-        self.count.setText(f"{n:,} handover{'s' if n != 1 else ''}")
+        self.count.setText(self.model.total_text())
 
     def _open_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
             self.open_case.emit(self.model.row_at(rows[0].row()).case_id)
+
+
+def handover_list_model(services: Any, actor: Any, scope: str = "all") -> CaseListModel:
+    """The main window's list of handovers (paged; the heading counts up to :data:`COUNT_CAP`)."""
+    return CaseListModel(lambda o, n, q, k, d: services.list_page(actor, o, n, q, k, d, scope),
+                         lambda q: services.count(actor, q, scope, cap=COUNT_CAP), count_cap=COUNT_CAP)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 from handover import workflow
 from handover.case import blank_case
 from handover.store.errors import Actor, Conflict, ServiceError
-from ui.case_list import CaseListModel, CaseListView
+from ui.case_list import CaseListModel, CaseListView, handover_list_model
 from ui.services import AppServices
 from ui.signin import IdleWatcher, LockScreen
 
@@ -210,8 +210,7 @@ class MainWindow(QMainWindow):
         return self._workspace is None or self._workspace.flush()
 
     def _list_model(self, scope: str) -> CaseListModel:
-        return CaseListModel(lambda o, n, q, k, d: self.services.list_page(self.actor, o, n, q, k, d, scope),
-                             lambda q: self.services.count(self.actor, q, scope))
+        return handover_list_model(self.services, self.actor, scope)
 
     def _add_lazy_page(self, label: str, attr: str, module: str, cls: str) -> None:
         def build() -> QWidget:

@@ -83,8 +83,8 @@ class AppServices:
                                errors=r.error_count, note=notes.get(r.case_id, "")))
         return out
 
-    def count(self, actor: Actor, search: str, scope: str = "all") -> int:
-        return svc.count_handovers(self.store, actor, svc.Filters(search=search, scope=scope))
+    def count(self, actor: Actor, search: str, scope: str = "all", cap: int | None = None) -> int:
+        return svc.count_handovers(self.store, actor, svc.Filters(search=search, scope=scope), cap=cap)
 
     # ---------------------------------------------------------------- one handover
     def open_case(self, actor: Actor, case_id: str) -> svc.CaseView:

@@ -27,6 +27,8 @@ def test_who_sees_and_edits_what(store, cast):
         actor = getattr(cast, name)
         assert _ids(sv.list_handovers(store, actor)) == expected, name
         assert sv.count_handovers(store, actor) == len(expected), name
+        for cap in (0, 1, 2, 5):   # a capped count stops at cap + 1, and still only counts what the actor sees
+            assert sv.count_handovers(store, actor, cap=cap) == min(len(expected), cap + 1), (name, cap)
         for cid in ("DRAFT", "SENT", "WEST"):
             if cid in expected:
                 assert sv.get_handover(store, actor, cid, now=NOW).summary.case_id == cid

@@ -50,6 +50,28 @@ def test_model_fetches_pages_not_everything(qtbot):
     assert model.rowCount() >= PAGE * 2 - 1 or store.fetched <= 3 * PAGE
 
 
+def test_a_capped_count_says_more_than_and_paging_goes_on(qtbot):
+    store = FakeStore(3 * PAGE + 17)
+    asked: list[str] = []
+
+    def capped(search):
+        asked.append(search)
+        return min(store.count(search), PAGE + 1)          # stops counting above the cap, as the store does
+
+    model = CaseListModel(store.fetch, capped, count_cap=PAGE)
+    view = CaseListView(model)
+    qtbot.addWidget(view)
+    assert model.capped
+    assert view.count.text() == f"more than {PAGE:,} handovers"
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 3 * PAGE + 17                 # the cap limits the heading, not the list
+    view.search.setText("Child 00012")
+    qtbot.waitUntil(lambda: not model.capped and model.total == 10, timeout=2000)
+    assert view.count.text() == "10 handovers"
+    assert not model.canFetchMore()
+
+
 def test_columns_say_direction_and_deadline_in_words(qtbot):
     store = FakeStore(5)
     model = CaseListModel(store.fetch, store.count)
