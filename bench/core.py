@@ -19,6 +19,23 @@ def median_seconds(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> 
     return statistics.median(times)
 
 
+def paired_medians(a: Callable[[], object], b: Callable[[], object], runs: int = 7,
+                   warmup: int = 1) -> tuple[float, float]:
+    """Medians of ``a`` and ``b`` run alternately (a, b, a, b, …), so that a machine whose speed drifts
+    during the run (seen here: the same command 0.8 s one minute and 1.5 s the next) slows both alike."""
+    for _ in range(warmup):
+        a()
+        b()
+    ta: list[float] = []
+    tb: list[float] = []
+    for _ in range(runs):
+        for fn, acc in ((a, ta), (b, tb)):
+            t = time.perf_counter()
+            fn()
+            acc.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb)
+
+
 @dataclass
 class Row:
     what: str

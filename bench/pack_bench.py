@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from bench.core import Row, median_seconds
+from bench.core import Row, paired_medians
 
 AS_OF = date(2026, 11, 25)
 PASS = b"bench-passphrase-1"
@@ -45,23 +45,11 @@ def twenty_page_case() -> dict:
     return big
 
 
-def _paired(a: Callable[[], object], b: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Medians of ``a`` and ``b`` run alternately, so a busy machine slows both alike."""
-    a(), b()
-    ta, tb = [], []
-    for _ in range(runs):
-        for fn, acc in ((a, ta), (b, tb)):
-            t = time.perf_counter()
-            fn()
-            acc.append(time.perf_counter() - t)
-    return statistics.median(ta), statistics.median(tb)
-
-
-def _wall(cmd: list[str], runs: int, env: dict | None = None, cwd: str | None = None) -> float:
+def _run(cmd: list[str]) -> Callable[[], None]:
     def go() -> None:
-        subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=cwd, timeout=300)
+        subprocess.run(cmd, check=True, capture_output=True, timeout=300)
 
-    return median_seconds(go, runs=runs, warmup=1)
+    return go
 
 
 def _docx_of(pdf: Path, out: Path) -> bool:
@@ -147,20 +135,20 @@ def run(quick: bool = False) -> list[Row]:
         case_file.write_text(dump_case(case) if callable(dump_case) else json.dumps(case), encoding="utf-8")
         handover = shutil.which("handover", path=str(Path(sys.executable).parent)) or "handover"
         cmd = [handover, "pack", str(case_file), "-o", str(tmp / "cli.pdf"), "--draft", "--as-of", AS_OF.isoformat()]
-        ours_cli = _wall(cmd, runs=max(3, runs // 2 + 1))
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         docx_file = tmp / "pack.docx"
         if soffice and _docx_of(out, docx_file):
             profile = tmp / "lo-profile"
             lo = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                   "--outdir", str(tmp / "lo"), str(docx_file)]
-            lo_t = _wall(lo, runs=max(3, runs // 2))
+            ours_cli, lo_t = paired_medians(_run(cmd), _run(lo), runs=max(3, runs // 2 + 1))
             from pypdf import PdfReader
 
             lo_pages = len(PdfReader(str(tmp / "lo" / "pack.pdf")).pages)
             rows.append(Row("`handover pack --draft`, whole process", ours_cli, lo_t, "alt ≥ 10× ours",
                             note=f"alt: LibreOffice .docx → PDF, {lo_pages} pages; ours {lo_t / ours_cli:.1f}× faster"))
         else:
+            ours_cli = paired_medians(_run(cmd), lambda: None, runs=max(3, runs // 2 + 1))[0]
             why = "LibreOffice not installed" if not soffice else "python-docx not installed"
             rows.append(Row("`handover pack --draft`, whole process", ours_cli, None, "alt ≥ 10× ours",
                             note=f"LibreOffice row skipped: {why}"))
@@ -179,7 +167,7 @@ def run(quick: bool = False) -> list[Row]:
                 w = IncrementalPdfFileWriter(f)
                 signers.sign_pdf(w, signers.PdfSignatureMetadata(field_name="manager"), signer=signer, output=o)
 
-        ours_sign, floor_sign = _paired(lambda: sign_pack(out, signed, p12, PASS, field_name="manager"),
+        ours_sign, floor_sign = paired_medians(lambda: sign_pack(out, signed, p12, PASS, field_name="manager"),
                                         pyhanko_sign, runs=runs * 2)
         rows.append(Row(f"sign a {res.pages}-page pack", ours_sign, floor_sign, "≤ 1.2×",
                         note="floor: pyHanko sign_pdf with the least code"))

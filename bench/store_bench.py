@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.core import Row, median_seconds
+from bench.core import Row, paired_medians
 
 RESULTS = Path(__file__).resolve().parent / "results"
 AS_OF = date(2026, 11, 25)
@@ -58,8 +58,7 @@ def measure(store, label: str, runs: int = 5) -> tuple[Row, int, float]:
 
     n_ours, n_floor = len(ours()), len(floor())
     assert n_ours == n_floor, f"different rows: {n_ours} vs {n_floor}"
-    t_ours = median_seconds(ours, runs=runs)
-    t_floor = median_seconds(floor, runs=runs)
+    t_ours, t_floor = paired_medians(ours, floor, runs=runs)
     return Row(f"overdue report, {label} ({n_ours:,} rows)", t_ours, t_floor, "≤ 2× the floor"), n_ours, t_ours
 
 

@@ -88,9 +88,8 @@ def bare():
     return dt
 
 ours(); bare()
-a = sorted(ours() for _ in range(7))[3]
-b = sorted(bare() for _ in range(7))[3]
-print(a, b)
+pairs = [(ours(), bare()) for _ in range(9)]          # alternated: a drifting machine slows both alike
+print(sorted(a for a, _ in pairs)[4], sorted(b for _, b in pairs)[4])
 """
 
 
