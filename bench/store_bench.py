@@ -164,7 +164,8 @@ def plot_scale(points: list[tuple[int, int, float, float]], pages: list[tuple[in
     p.setPen(QPen(QColor("#444")))
     for n, returned, t, _f in points:
         q = at(math.log10(n), math.log10(max(t, 1e-5)))
-        x = q.x() + 8 if q.x() < w - 200 else q.x() - 150
-        p.drawText(QPointF(x, q.y() + 20), f"{returned:,} rows returned")
+        last = q.x() >= w - 200                          # the right edge: the label goes above and left
+        p.drawText(QPointF(q.x() - 175 if last else q.x() + 10, q.y() - 14 if last else q.y() + 24),
+                   f"{returned:,} rows returned")
     p.end()
     img.save(str(out))
