@@ -31,7 +31,7 @@ from handover.pack.errors import PackError, PackRefused
 from handover.pack.family import redact_for_family
 from handover.pack.fileio import atomic_output, check_output_path
 from handover.pack.sections import RenderContext, fields_table, section_flowables
-from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, ZEBRA, P, fmt_date, fonts
+from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.pack.whoknows import who_knows_what
 from handover.vocab import vocab
 
@@ -266,7 +266,7 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
             left.append(f"{redaction.confidential_entries} chronology entr"
                         f"{'y' if redaction.confidential_entries == 1 else 'ies'} marked confidential")
         body = ("<b>This is the family copy.</b> Some information is held back because it is about other "
-                "people or could put someone at risk. Left out of this copy: " + "; ".join(_esc(x) for x in left)
+                "people or could put someone at risk. Left out of this copy: " + "; ".join(escape(x) for x in left)
                 + ". The practitioners' copy has everything; ask the lead professional if you have questions.")
         box = Table([[P(body, "notice", markup=True)]], colWidths=[_FRAME_W])
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, HEAD_BG), ("BACKGROUND", (0, 0), (-1, -1), ZEBRA),
@@ -274,12 +274,6 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
                                  ("LEFTPADDING", (0, 0), (-1, -1), 6)]))
         out.append(box)
     return out
-
-
-def _esc(text: str) -> str:
-    from handover.pack.style import escape
-
-    return escape(text)
 
 
 def _rule_label(rule: str) -> str:
@@ -323,7 +317,7 @@ def _deadlines(result: CheckResult) -> list[Flowable]:
         wd = f" (within {d.working_days} working days)" if d.working_days else ""
         data.append([P(_rule_label(d.rule) + wd, "cell"), P(fmt_date(d.starts) or "not started", "cell"),
                      P(fmt_date(d.due) or "—", "cell"), P(fmt_date(d.done) or "—", "cell"),
-                     P(f"<font color='{colour}'>{_esc(status)}</font>", "cell", markup=True),
+                     P(f"<font color='{colour}'>{escape(status)}</font>", "cell", markup=True),
                      P(d.basis or "", "small")])
     w = _FRAME_W
     t = Table(data, colWidths=[w * 0.22, w * 0.13, w * 0.13, w * 0.13, w * 0.17, w * 0.22], repeatRows=1,

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from handover.case import MISSING, get_path
 from handover.dates import is_blank
 from handover.forms import Field, Section
-from handover.pack.style import HEAD_BG, RULE, ZEBRA, P, fmt_date
+from handover.pack.style import HEAD_BG, RULE, ZEBRA, P, fmt_date, markup_text
 from handover.vocab import vocab
 
 __all__ = ["RenderContext", "format_value", "section_flowables", "fields_table", "NONE_RECORDED"]
@@ -289,8 +289,8 @@ def _list_table(f: Field, items: list[dict[str, Any]], ctx: RenderContext, width
         for c in detail:
             text = _cell_text(c, item, ctx)
             dr = len(data)
-            data.append([P(f"<b>{_esc(c.label)}:</b> {_esc(text) if text else NONE_RECORDED.lower()}", "cell",
-                           markup=True)] + [""] * (len(cols) - 1))
+            value = markup_text(text) if text else NONE_RECORDED.lower()
+            data.append([P(f"<b>{markup_text(c.label)}:</b> {value}", "cell", markup=True)] + [""] * (len(cols) - 1))
             style.append(("SPAN", (0, dr), (-1, dr)))
             style.append(("LINEABOVE", (0, dr), (-1, dr), 0.2, colors.white))
             if n % 2 == 1 and not nested:
@@ -298,12 +298,6 @@ def _list_table(f: Field, items: list[dict[str, Any]], ctx: RenderContext, width
     t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=0 if detail else 1)
     t.setStyle(TableStyle(style))
     return t
-
-
-def _esc(text: str) -> str:
-    from handover.pack.style import escape
-
-    return escape(text).replace("\n", "<br/>")
 
 
 def keep(*flowables: Flowable) -> KeepTogether:

@@ -15,7 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-__all__ = ["fonts", "styles", "P", "fmt_date", "INK", "MUTED", "RULE", "HEAD_BG", "ALERT", "ZEBRA", "PAGE_MARGIN"]
+__all__ = ["fonts", "styles", "P", "escape", "markup_text", "fmt_date", "INK", "MUTED", "RULE", "HEAD_BG", "ALERT",
+           "ZEBRA", "PAGE_MARGIN"]
 
 INK = colors.HexColor("#1b1f24")
 MUTED = colors.HexColor("#5b6470")
@@ -116,11 +117,14 @@ def escape(text: str) -> str:
     return _html_escape(text, quote=False)
 
 
+def markup_text(text: str) -> str:
+    """Plain text as paragraph markup: escaped, its line breaks kept."""
+    return escape(text).replace("\n", "<br/>")
+
+
 def P(text: str, style: str = "body", *, markup: bool = False):  # noqa: N802 — reads like a tag
     """A Paragraph of plain text (escaped, line breaks kept) unless ``markup``."""
-    if not markup:
-        text = escape(text).replace("\n", "<br/>")
-    return _para_class()(text, styles()[style])
+    return _para_class()(text if markup else markup_text(text), styles()[style])
 
 
 def fmt_date(value: Any) -> str:

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from handover.case import get_path
 from handover.dates import parse_iso
-from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, fmt_date, fonts
+from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.vocab import vocab
 
 __all__ = ["AgencyRow", "agency_rows", "who_knows_what", "short_agency_label", "lane_labels", "swimlanes"]
@@ -109,8 +109,8 @@ def _table(rows: list[AgencyRow], width: float) -> Table:
              ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
     for i, r in enumerate(rows, start=1):
         name = v.label("agency_types", r.type)
-        agency = f"<b>{_x(name)}</b>" + "".join(f"<br/>{_x(n)}" for n in r.names)
-        entries = [f"{fmt_date(d) if d else 'no date'}: {_x(_brief(t))}" for d, t in r.entries[:_MAX_ENTRIES]]
+        agency = f"<b>{escape(name)}</b>" + "".join(f"<br/>{escape(n)}" for n in r.names)
+        entries = [f"{fmt_date(d) if d else 'no date'}: {escape(_brief(t))}" for d, t in r.entries[:_MAX_ENTRIES]]
         if len(r.entries) > _MAX_ENTRIES:
             entries.append(f"and {len(r.entries) - _MAX_ENTRIES} more")
         if r.in_network:
@@ -139,12 +139,6 @@ def _table(rows: list[AgencyRow], width: float) -> Table:
     t = Table(data, colWidths=[w * 0.22, w * 0.17, w * 0.37, w * 0.12, w * 0.12], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return t
-
-
-def _x(text: str) -> str:
-    from handover.pack.style import escape
-
-    return escape(text)
 
 
 def _month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
