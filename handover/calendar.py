@@ -127,16 +127,16 @@ def _bank_holidays(subdiv: str, year: int) -> dict[int, frozenset[date]]:
 
 
 def _write_cache(path: Path, subdiv: str, years: dict[int, frozenset[date]]) -> None:
-    """Merge into the file and replace it whole, so another process never reads half of it."""
+    """Merge into the file and replace it whole (``files.write_private``), so no process reads half of it."""
+    from handover.files import write_private
+
     data = _read_cache(path)
     part = data.get(subdiv) if isinstance(data.get(subdiv), dict) else {}
     part.update({str(y): sorted(d.isoformat() for d in days) for y, days in years.items()})
     data[subdiv] = part
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        write_private(path, json.dumps(data, sort_keys=True).encode("utf-8"), error=OSError)
     except OSError:
         pass  # a read-only home folder: no cache, only a slower start
 
