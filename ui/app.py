@@ -67,6 +67,11 @@ class _Opening:
     def usable(self) -> bool:
         return self.opened is not None and self.opened.ok and self.services is not None
 
+    @property
+    def ready_to_sign_in(self) -> bool:
+        """Opened, and someone exists to sign in as (not a first run)."""
+        return self.usable and not self.first_run
+
 
 def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str] | None = None) -> int:
     """The app. ``smoke=True`` shows the main window (first page of the list painted) and quits;
@@ -113,7 +118,7 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
 
         def authenticate(username: str, password: str, dialog: Any = None) -> tuple[Any, str]:
             o = opening.get()
-            if not o.usable or o.first_run:
+            if not o.ready_to_sign_in:
                 interrupted.append(True)
                 QTimer.singleShot(0, dialog.reject)
                 return None, "Just a moment: the database is not ready for signing in."
@@ -136,7 +141,7 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
             QTimer.singleShot(0, opening.start)
 
             def check_opened() -> None:
-                if opening.done and dialog.isVisible() and (not opening.get().usable or opening.first_run):
+                if opening.done and dialog.isVisible() and not opening.ready_to_sign_in:
                     interrupted.append(True)
                     dialog.reject()        # the loop goes on the plain way: an error, or first run
 
@@ -150,10 +155,9 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
             print("smoke: sign-in shown")
             return 0
         accepted = dialog.exec() == dialog.DialogCode.Accepted
-        if early and interrupted:
-            early = False
+        was_early, early = early, False
+        if was_early and interrupted:
             continue
-        early = False
         if not accepted:
             return 0
         from ui.main_window import MainWindow
