@@ -228,23 +228,23 @@ _SUMMARY_COLUMNS = ("case_id", "direction", "state", "child_given_name", "child_
 @cache
 def _summary_query() -> Any:
     sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
-    return (select(*(getattr(Handover, c) for c in _SUMMARY_COLUMNS), sending.name, receiving.name,
-                   owner.display_name)
+    return (select(*(getattr(Handover, c) for c in _SUMMARY_COLUMNS), sending.name.label("team_name"),
+                   receiving.name.label("receiving_name"), owner.display_name.label("owner_name"))
             .outerjoin(sending, sending.id == Handover.team_id)
             .outerjoin(receiving, receiving.id == Handover.receiving_team_id)
             .outerjoin(owner, owner.id == Handover.owner_id))
 
 
-def _to_summary(row: Any) -> HandoverSummary:
-    """A row of :func:`_summary_query` as a summary."""
-    (case_id, direction, state, given, family, dob, decision, team_id, receiving_team_id, current, authorised,
-     row_version, updated_at, errors, warnings, checked_on, next_rule, next_due, team, receiving, owner) = row
+def _to_summary(r: Any) -> HandoverSummary:
+    """A row of :func:`_summary_query` (columns read by name) as a summary."""
     return HandoverSummary(
-        case_id=case_id, direction=direction, state=state, child=f"{given} {family}".strip(), child_dob=dob,
-        decision_date=decision, team=team or "", team_id=team_id, receiving_team=receiving or "",
-        receiving_team_id=receiving_team_id, owner=owner or "", current_version=current,
-        authorised_version=authorised, row_version=row_version, updated_at=updated_at, error_count=errors,
-        warning_count=warnings, checked_on=checked_on, next_rule=next_rule, next_due=next_due)
+        case_id=r.case_id, direction=r.direction, state=r.state,
+        child=f"{r.child_given_name} {r.child_family_name}".strip(), child_dob=r.child_dob,
+        decision_date=r.decision_date, team=r.team_name or "", team_id=r.team_id,
+        receiving_team=r.receiving_name or "", receiving_team_id=r.receiving_team_id, owner=r.owner_name or "",
+        current_version=r.current_version, authorised_version=r.authorised_version, row_version=r.row_version,
+        updated_at=r.updated_at, error_count=r.error_count, warning_count=r.warning_count,
+        checked_on=r.checked_on, next_rule=r.next_rule, next_due=r.next_due)
 
 
 def _summary(s: Session, h: Handover) -> HandoverSummary:
