@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 
 from handover import audit
-from handover.store.errors import Actor, Invalid
+from handover.store.errors import Actor, Denied, Invalid
 from handover.store.models import User
 
 __all__ = ["AuthResult", "authenticate", "hash_password", "check_password_rules", "actor_for",
@@ -42,6 +43,16 @@ def hash_password(hasher: PasswordHasher, password: str) -> str:
 def actor_for(user: User) -> Actor:
     return Actor(username=user.username, display_name=user.display_name, role=user.role, team_id=user.team_id,
                  team_name=user.team.name if user.team else "", user_id=user.id)
+
+
+def fresh_actor(s: Any, actor: Actor) -> Actor:
+    """The actor as the database knows them now (role, team, still active); a system actor as it is."""
+    if actor.system:
+        return actor
+    user = s.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.active:
+        raise Denied("your account is disabled or no longer exists")
+    return actor_for(user)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from handover.store.database import Store
 from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound
 from handover.store.models import ROLES, ProtocolVersion, Team, User
 from handover.store.sync import active_protocol, recompute_all_deadlines
-from handover.users import actor_for, hash_password
+from handover.users import fresh_actor, hash_password
 
 __all__ = ["TeamInfo", "UserInfo", "create_team", "list_teams", "create_user", "list_users", "set_role",
            "disable_user", "enable_user", "reset_password", "get_protocol", "set_protocol", "first_run_needed",
@@ -50,14 +50,10 @@ class UserInfo:
 
 
 def _admin(s: Session, actor: Actor) -> Actor:
-    if actor.system:
-        return actor
-    user = s.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None or not user.active:
-        raise Denied("your account is disabled or no longer exists")
-    if user.role != "administrator":
+    actor = fresh_actor(s, actor)
+    if not actor.system and actor.role != "administrator":
         raise Denied("only an administrator can do this")
-    return actor_for(user)
+    return actor
 
 
 def _signed_in(s: Session, actor: Actor) -> None:

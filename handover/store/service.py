@@ -43,7 +43,7 @@ from handover.store.models import Handover, Team, User, Version, WorkflowEvent
 from handover.store.packs import PackInfo, get_pack, list_packs, store_pack
 from handover.store.queries import OverdueItem, counts_by_state as _counts, overdue_counts, overdue_items
 from handover.store.sync import active_protocol, local_date, summary_columns, sync_current
-from handover.users import AuthResult, authenticate
+from handover.users import AuthResult, authenticate, fresh_actor
 
 __all__ = [
     # opening and signing in
@@ -173,15 +173,7 @@ _NULLS_LAST = {"due"}
 # ------------------------------------------------------------------ helpers
 
 
-def _fresh(s: Session, actor: Actor) -> Actor:
-    """The actor as the database knows them now (role, team, still active)."""
-    if actor.system:
-        return actor
-    user = s.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None or not user.active:
-        raise Denied("your account is disabled or no longer exists")
-    return Actor(username=user.username, display_name=user.display_name, role=user.role, team_id=user.team_id,
-                 team_name=user.team.name if user.team else "", user_id=user.id)
+_fresh = fresh_actor   # the actor as the database knows them now (handover.users)
 
 
 def _sides(actor: Actor, h: Handover) -> set[str]:
