@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 
-from bench.core import Row, median_seconds, paired_medians
+from bench.core import Row, example_with, median_seconds, paired_medians
 from handover.case import parse_case
 from handover.checks import check_case
 from handover.resources import resource_path
 
 
 def large_case() -> dict:
-    doc = json.loads(resource_path("examples", "step_down_complete.json").read_text(encoding="utf-8"))
-    big = copy.deepcopy(doc)
-    big["agencies"] = [copy.deepcopy(doc["agencies"][i % len(doc["agencies"])]) for i in range(60)]
-    big["chronology"] = [copy.deepcopy(doc["chronology"][i % len(doc["chronology"])]) for i in range(500)]
-    return big
+    return example_with(agencies=60, chronology=500)
 
 
 def run() -> list[Row]:

@@ -8,6 +8,20 @@ from dataclasses import dataclass
 from typing import Callable
 
 
+def example_with(agencies: int, chronology: int) -> dict:
+    """The complete step-down example with its agencies and chronology repeated to the given lengths."""
+    import copy
+    import json
+
+    from handover.resources import resource_path
+
+    doc = json.loads(resource_path("examples", "step_down_complete.json").read_text(encoding="utf-8"))
+    big = copy.deepcopy(doc)
+    big["agencies"] = [copy.deepcopy(doc["agencies"][i % len(doc["agencies"])]) for i in range(agencies)]
+    big["chronology"] = [copy.deepcopy(doc["chronology"][i % len(doc["chronology"])]) for i in range(chronology)]
+    return big
+
+
 def median_seconds(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> float:
     for _ in range(warmup):
         fn()

@@ -15,9 +15,7 @@
 
 from __future__ import annotations
 
-import copy
 import io
-import json
 import shutil
 import statistics
 import subprocess
@@ -28,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from bench.core import Row, paired_medians
+from bench.core import Row, example_with, paired_medians
 
 AS_OF = date(2026, 11, 25)
 PASS = b"bench-passphrase-1"
@@ -36,13 +34,7 @@ PASS = b"bench-passphrase-1"
 
 def twenty_page_case() -> dict:
     """The step-down example with 24 agencies and 200 chronology entries: a complete case, 20 pages."""
-    from handover.resources import resource_path
-
-    doc = json.loads(resource_path("examples", "step_down_complete.json").read_text(encoding="utf-8"))
-    big = copy.deepcopy(doc)
-    big["agencies"] = [copy.deepcopy(doc["agencies"][i % len(doc["agencies"])]) for i in range(24)]
-    big["chronology"] = [copy.deepcopy(doc["chronology"][i % len(doc["chronology"])]) for i in range(200)]
-    return big
+    return example_with(agencies=24, chronology=200)
 
 
 def _run(cmd: list[str]) -> Callable[[], None]:
@@ -132,7 +124,7 @@ def run(quick: bool = False) -> list[Row]:
 
         # (b) the whole command against LibreOffice
         case_file = tmp / "case.json"
-        case_file.write_text(dump_case(case) if callable(dump_case) else json.dumps(case), encoding="utf-8")
+        case_file.write_text(dump_case(case), encoding="utf-8")
         handover = shutil.which("handover", path=str(Path(sys.executable).parent)) or "handover"
         cmd = [handover, "pack", str(case_file), "-o", str(tmp / "cli.pdf"), "--draft", "--as-of", AS_OF.isoformat()]
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
