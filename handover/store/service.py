@@ -472,15 +472,21 @@ def assign(store: Store, actor: Actor, case_id: str, *, now: datetime, receiving
 # ------------------------------------------------------------------ reading
 
 
+def _read_recorded(s: Session, actor: Actor, case_id: str, version: int | None, action: str,
+                   now: datetime) -> tuple[Actor, Handover, Version]:
+    """A version the actor may read, its reading recorded in the audit trail as ``action``."""
+    actor = _fresh(s, actor)
+    h = _load(s, actor, case_id)
+    v = _current_doc(s, h, version)
+    audit.append(s, actor=actor.username, action=action, case_id=case_id, now=now, detail={"version": v.number})
+    return actor, h, v
+
+
 def get_handover(store: Store, actor: Actor, case_id: str, *, now: datetime,
                  version: int | None = None) -> CaseView:
     """Open a case (the current version, or ``version``); the view is recorded in the audit trail."""
     with store.write() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
-        v = _current_doc(s, h, version)
-        audit.append(s, actor=actor.username, action="view", case_id=case_id, now=now,
-                     detail={"version": v.number})
+        actor, h, v = _read_recorded(s, actor, case_id, version, "view", now)
         sides = _sides(actor, h)
         role = actor.role
         actions = tuple(workflow.MOVES) if actor.system else tuple(workflow.allowed_actions(role, sides, h.state))
@@ -492,12 +498,7 @@ def get_handover(store: Store, actor: Actor, case_id: str, *, now: datetime,
 def export_document(store: Store, actor: Actor, case_id: str, *, now: datetime, version: int | None = None) -> str:
     """The stored ``handover-case/1`` text of the current version (or ``version``), exactly as stored."""
     with store.write() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
-        v = _current_doc(s, h, version)
-        audit.append(s, actor=actor.username, action="export", case_id=case_id, now=now,
-                     detail={"version": v.number})
-        return v.document
+        return _read_recorded(s, actor, case_id, version, "export", now)[2].document
 
 
 def _list_query(actor: Actor, filters: Filters | None) -> Any:
