@@ -2,10 +2,17 @@
 
 Loaded from ``resources/protocols/default.yaml`` or a council's own copy; validated strictly so that a
 typo in an administrator's file is refused with a message rather than silently changing deadlines.
+
+The rules of step-down and step-up are SPEC.md's (:data:`RULES`): a file changes only their timescale
+and basis. A direction a council added (a form of its own, ``resources/forms/<direction>.yaml``) has no
+rules unless its protocol gives them, each naming its own ``starts`` and ``done``: date fields of that
+direction's form. A direction without rules has no deadlines. What a rule is called is not the
+protocol's to change: see ``rules`` in ``resources/labels.yaml``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -13,6 +20,7 @@ from typing import Any
 
 
 from handover.calendar import REGIONS
+from handover.labels import join
 from handover.resources import load_yaml, resource_path
 
 __all__ = ["Rule", "Protocol", "ProtocolError", "RULES", "load_protocol", "parse_protocol", "default_protocol"]
@@ -33,6 +41,7 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 MAX_WORKING_DAYS = 260  # a year of working days: anything longer is a typo
+_RULE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class ProtocolError(ValueError):
@@ -79,12 +88,15 @@ def parse_protocol(raw: Any, source: str = "protocol") -> Protocol:
     region = raw.get("region", "england_wales")
     if region not in REGIONS:
         raise ProtocolError(f"{source}: region {region!r} is not one of {', '.join(REGIONS)}")
+    from handover.forms import directions
+
+    known = tuple(RULES) + tuple(d for d in directions() if d not in RULES)
     rules_raw = raw.get("rules")
     if not isinstance(rules_raw, dict):
-        raise ProtocolError(f"{source}: 'rules' must map step_down and step_up to lists of rules")
+        raise ProtocolError(f"{source}: 'rules' must map {join(known, 'and')} to lists of rules")
     rules: dict[str, tuple[Rule, ...]] = {}
     for direction, items in rules_raw.items():
-        if direction not in RULES:
+        if direction not in known:
             raise ProtocolError(f"{source}: unknown direction {direction!r} under rules")
         if not isinstance(items, list):
             raise ProtocolError(f"{source}: rules.{direction} must be a list")
@@ -98,7 +110,11 @@ def parse_protocol(raw: Any, source: str = "protocol") -> Protocol:
             if extra:
                 raise ProtocolError(f"{where}: unknown key {sorted(extra)[0]!r}")
             name = r.get("rule")
-            if name not in RULES[direction]:
+            if direction not in RULES:
+                if not isinstance(name, str) or not _RULE_NAME.fullmatch(name):
+                    raise ProtocolError(f"{where}: a rule needs a 'rule' name of lower-case letters, digits and "
+                                        f"_, not {name!r}")
+            elif name not in RULES[direction]:
                 raise ProtocolError(f"{where}: unknown rule {name!r} for {direction} "
                                     f"(one of {', '.join(RULES[direction])})")
             if name in seen:
@@ -111,13 +127,31 @@ def parse_protocol(raw: Any, source: str = "protocol") -> Protocol:
             basis = r.get("basis")
             if not isinstance(basis, str) or not basis.strip():
                 raise ProtocolError(f"{where}: {name} needs a 'basis' saying where the timescale comes from")
-            starts, done = RULES[direction][name]
+            if direction not in RULES:
+                starts, done = _own_clock(direction, name, r, where)
+            else:
+                starts, done = RULES[direction][name]
             if r.get("starts", starts) != starts or r.get("done", done) != done:
                 raise ProtocolError(f"{where}: {name} starts at {starts} and is done at {done}; "
                                     "only working_days and basis can change")
             out.append(Rule(name, starts, done, days, basis.strip()))
         rules[direction] = tuple(out)
     return Protocol(name=str(raw.get("name", source)), region=region, rules=rules)
+
+
+def _own_clock(direction: str, name: str, r: dict[str, Any], where: str) -> tuple[str, str]:
+    """A rule of a council's own direction: its ``starts`` and ``done``, date fields of that form."""
+    from handover.forms import load_form
+
+    form = load_form(direction)
+    out = []
+    for k in ("starts", "done"):
+        path = r.get(k)
+        f = form.field_at(path) if isinstance(path, str) else None
+        if f is None or f.type != "date":
+            raise ProtocolError(f"{where}: {name} needs {k!r}, a date field of the {direction} form, not {path!r}")
+        out.append(path)
+    return out[0], out[1]
 
 
 def load_protocol(path: str | Path) -> Protocol:

@@ -1,4 +1,8 @@
-"""Vocabularies of the handover-case/1 format, loaded once from ``resources/vocab.yaml``."""
+"""Vocabularies of the handover-case/1 format, loaded once from ``resources/vocab.yaml``.
+
+One vocabulary lives elsewhere: ``directions`` are the forms (``resources/forms/<direction>.yaml``),
+whose long labels are the directions' labels; ``vocab().label("directions", code)`` reads them there.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,10 @@ from handover.resources import load_yaml, resource_path
 __all__ = ["Vocab", "vocab", "AGENCY_TYPES", "RISK_FACTORS", "GATEWAYS"]
 
 
+#: the vocabulary kept in the forms rather than in vocab.yaml
+_DIRECTIONS = "directions"
+
+
 @dataclass(frozen=True)
 class Vocab:
     raw: dict[str, Any]
@@ -21,11 +29,19 @@ class Vocab:
         """The codes of one vocabulary, in file order (``gateways`` included)."""
         got = self._codes.get(name)
         if got is None:
+            if name == _DIRECTIONS and name not in self.raw:
+                from handover.forms import directions
+
+                return directions()
             got = self._codes[name] = tuple(str(k) for k in self.raw[name])
         return got
 
     def label(self, name: str, code: Any) -> str:
         """What a person reads for a code; the code itself when it is not in the vocabulary."""
+        if name == _DIRECTIONS and name not in self.raw:
+            from handover.labels import direction_long_label
+
+            return direction_long_label(code) if code in self.codes(name) else str(code)
         entry = self.raw.get(name, {}).get(str(code)) if isinstance(code, (str, int)) else None
         if isinstance(entry, dict):
             return str(entry.get("label", code))
@@ -36,7 +52,11 @@ class Vocab:
         return entry["explanation"] if isinstance(entry, dict) else ""
 
     def has(self, name: str) -> bool:
-        return name in self.raw
+        return name in self.raw or name == _DIRECTIONS
+
+    def shows_code(self, name: str | None) -> bool:
+        """Whether people read this vocabulary's codes before their labels ("2B Drug misuse")."""
+        return name in self.raw.get("shown_with_codes", ())
 
     @property
     def transition_services(self) -> tuple[str, ...]:

@@ -5,11 +5,17 @@ a handover, and the app asks the same function to decide which buttons to show.
 
 ``side`` says where the actor must sit: ``sending`` (the handover's team), ``receiving`` (the team it
 is sent to). Roles: practitioner, manager, receiver, administrator.
+
+The moves are rules and live here; what they are called (their buttons, past tenses, what happens
+next) and the return reasons are in ``resources/`` and read through :mod:`handover.labels`.
+``ACTION_LABELS`` and ``RETURN_REASONS`` are kept, built from there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from handover import labels
 
 __all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RETURN_REASONS", "Move", "MOVES", "ROLES",
            "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS"]
@@ -19,8 +25,8 @@ STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged
 RECEIVED_STATES = ("sent", "acknowledged", "accepted", "closed")
 OPEN_STATES = STATES[:-1]
 ROLES = ("practitioner", "manager", "receiver", "administrator")
-RETURN_REASONS = ("missing_information", "consent_not_evidenced", "threshold_not_met", "wrong_team",
-                  "lead_professional_unavailable", "other")
+#: the codes a receiving team returns a handover with (SPEC.md section 2), from resources/vocab.yaml
+RETURN_REASONS: tuple[str, ...] = labels.return_reasons()
 
 
 @dataclass(frozen=True)
@@ -51,13 +57,8 @@ MOVES: dict[str, Move] = {m.action: m for m in (
          _pairs("receiver@receiving", "manager@receiving", "manager@sending")),
 )}
 
-ACTION_LABELS = {"request_authorisation": "Request authorisation", "send_back": "Send back to draft",
-                 "authorise": "Authorise", "send": "Send", "acknowledge": "Acknowledge", "accept": "Accept",
-                 "return": "Return", "close": "Close"}
-
-_PAST = {"request_authorisation": "put forward for authorisation", "send_back": "sent back",
-         "authorise": "authorised", "send": "sent", "acknowledge": "acknowledged", "accept": "accepted",
-         "return": "returned", "close": "closed"}
+#: each move's button (resources/labels.yaml), in workflow order
+ACTION_LABELS: dict[str, str] = {a: labels.action_label(a) for a in MOVES}
 
 
 def side_of(team_id: int | None, handover_team: int | None, receiving_team: int | None) -> set[str]:
@@ -77,10 +78,10 @@ def refusal(action: str, role: str, sides: set[str], state: str) -> str | None:
         return f"'{action}' is not a workflow action"
     if not any((role, side) in move.allowed for side in sides):
         who = sorted({f"the {side} team's {r}" for r, side in move.allowed})
-        return f"only {' or '.join(who)} can {ACTION_LABELS[action].lower()} a handover"
+        return f"only {' or '.join(who)} can {labels.action_label(action).lower()} a handover"
     if state not in move.sources:
-        return (f"a handover that is {state.replace('_', ' ')} cannot be {_PAST[action]} "
-                f"(only from {' or '.join(s.replace('_', ' ') for s in move.sources)})")
+        return (f"a handover that is {labels.state_label(state).lower()} cannot be {labels.action_past(action)} "
+                f"(only from {' or '.join(labels.state_label(s).lower() for s in move.sources)})")
     return None
 
 

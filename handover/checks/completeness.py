@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from handover import labels
 from handover.case import MISSING, get_path
 from handover.checks import Context, Finding
 from handover.checks.walk import condition_holds
 from handover.dates import is_blank
 
 __all__ = ["run"]
+
+
+def _one_of_the_directions() -> str:
+    """"a step-down or a step-up", from the directions' labels."""
+    names = [labels.direction_label(d).lower() for d in labels.directions()]
+    return labels.join(f"{'an' if n[:1] in 'aeiou' else 'a'} {n}" for n in names)
 
 
 def _blank(value: object) -> bool:
@@ -19,7 +26,7 @@ def _blank(value: object) -> bool:
 def run(ctx: Context) -> Iterator[Finding]:
     case = ctx.case
     if _blank(case.get("direction")):
-        yield Finding("required", "direction", "Say whether this is a step-down or a step-up.", {})
+        yield Finding("required", "direction", f"Say whether this is {_one_of_the_directions()}.", {})
     for slot in ctx.slots:
         f = slot.field
         needed = f.required or (f.required_when is not None and condition_holds(f.required_when, case, slot.entry))

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from handover import labels
 from handover.checks import Context, Finding
 
 __all__ = ["run", "RULE_WORDS"]
 
-#: what each rule's event is, for messages
-RULE_WORDS = {
-    "lead_professional_agreed": "agree the lead professional",
-    "pack_sent": "send the handover pack to early help",
-    "handover_meeting": "hold the handover meeting",
-    "acknowledged": "acknowledge the handover pack",
-    "csc_decision": "decide on the referral",
-    "referrer_informed": "tell early help of the decision",
-    "assessment_completed": "complete the assessment",
-}
+#: what each rule's event is, for messages (``rules.<rule>.event`` of resources/labels.yaml; a rule not
+#: there reads as its own words, see :func:`handover.labels.rule_event`)
+RULE_WORDS: dict[str, str] = {rule: entry["event"] for rule, entry in labels.labels_table("rules").items()
+                              if entry.get("event")}
 
 
 def run(ctx: Context) -> Iterator[Finding]:
     for d in ctx.deadlines:
-        what = RULE_WORDS.get(d.rule, d.rule.replace("_", " "))
+        what = labels.rule_event(d.rule)
         detail = {"rule": d.rule, "starts": d.starts.isoformat() if d.starts else None,
                   "due": d.due.isoformat() if d.due else None, "done": d.done.isoformat() if d.done else None,
                   "working_days_overdue": d.working_days_overdue, "basis": d.basis}

@@ -9,7 +9,8 @@ from handover.case import MISSING, iter_paths
 from handover.checks import Context, Finding
 from handover.checks.walk import Slot
 from handover.dates import DATE_SHAPE, is_blank, parse_iso
-from handover.forms import DIRECTIONS
+from handover.forms import directions
+from handover.labels import join
 from handover.vocab import AGENCY_TYPES, vocab
 
 __all__ = ["run", "nhs_number_ok", "upn_ok", "postcode_ok"]
@@ -153,9 +154,9 @@ def _date_order(ctx: Context) -> Iterator[Finding]:
 
 def run(ctx: Context) -> Iterator[Finding]:
     direction = ctx.case.get("direction")
-    if not is_blank(direction) and direction not in DIRECTIONS:
+    if not is_blank(direction) and direction not in directions():
         yield Finding("invalid_value", "direction",
-                      f"The direction {direction!r} is not step_down or step_up. Say which way the case is moving.",
+                      f"The direction {direction!r} is not {join(directions())}. Say which way the case is moving.",
                       {"value": direction})
     household = ctx.case.get("household") or []
     names = {m["name"].strip().casefold() for m in household

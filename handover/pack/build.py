@@ -23,6 +23,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
                                 PageTemplate, Spacer, Table, TableStyle)
 
 import handover
+from handover import labels
 from handover.case import content_hash, get_path
 from handover.checks import CheckResult, check_case
 from handover.forms import Form, form_for
@@ -30,7 +31,7 @@ from handover.pack import PACK_FORMAT, SIGNATURE_FIELDS
 from handover.pack.errors import PackError, PackRefused
 from handover.pack.family import redact_for_family
 from handover.pack.fileio import atomic_output, check_output_path
-from handover.pack.sections import RenderContext, fields_table, section_flowables
+from handover.pack.sections import RenderContext, fields_table, format_value, section_flowables
 from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.pack.whoknows import who_knows_what
 from handover.vocab import vocab
@@ -59,19 +60,33 @@ class PackResult:
 # ---------------------------------------------------------------- page furniture
 
 
-def _initials(case: dict[str, Any]) -> str:
-    parts = [str(get_path(case, k, "") or "").strip() for k in ("child.given_name", "child.family_name")]
-    return "".join(p[0].upper() + "." for p in parts if p) or "?"
+def _case_id(case: dict[str, Any]) -> str:
+    """The handover's ID ("" when it has none)."""
+    return str(case.get("id") or "")
 
 
-def _child_id(case: dict[str, Any]) -> str:
-    """The sending service's ID for the child, else the other service's, else the handover's own."""
-    order = ("csc", "early_help") if case.get("direction") != "step_up" else ("early_help", "csc")
-    for k in order:
-        v = str(get_path(case, f"child.local_ids.{k}", "") or "").strip()
-        if v:
-            return v
-    return str(case.get("id") or "no ID")
+def _name_parts(case: dict[str, Any], form: Form) -> list[str]:
+    """The child's name, part by part (the form's ``child_name`` fields)."""
+    return [form.value_of(case, (k,)) for k in form.child_name]
+
+
+def _initials(case: dict[str, Any], form: Form) -> str:
+    return "".join(p[0].upper() + "." for p in _name_parts(case, form) if p) or "?"
+
+
+def _child_id(case: dict[str, Any], form: Form) -> str:
+    """The sending service's ID for the child, else the other service's (the form's ``child_ids``, in
+    order), else the handover's own."""
+    return form.value_of(case, form.child_ids) or _case_id(case) or "no ID"
+
+
+def _direction_words(case: dict[str, Any]) -> tuple[str, str]:
+    """The direction's label and long label ("Step-down", "Step-down (children's social care to early
+    help)"); a direction without a form as it is written (the checks report it)."""
+    d = case.get("direction", "")
+    if d in labels.directions():
+        return labels.direction_label(d), labels.direction_long_label(d)
+    return str(d), str(d)
 
 
 @dataclass
@@ -130,7 +145,7 @@ def _canvas_class(furn: _Furniture):
 
 def _marker(case: dict[str, Any], chash: str, *, draft: bool, family_copy: bool) -> dict[str, Any]:
     """The ``/HandoverPack`` entries that ``verify`` and ``sign`` look for in the document catalog."""
-    return {"Format": PACK_FORMAT, "CaseID": str(case.get("id") or ""), "ContentHash": chash,
+    return {"Format": PACK_FORMAT, "CaseID": _case_id(case), "ContentHash": chash,
             "Copy": "family" if family_copy else "full", "Draft": draft}
 
 
@@ -186,6 +201,16 @@ class SignatureBox(Flowable):
 # ---------------------------------------------------------------- pages
 
 
+def _as_the_form_says(case: dict[str, Any], form: Form, path: str) -> list[tuple[str, str]]:
+    """A key fact worded as the form words it: the field's label and its value as the sections show it
+    (none when the form has no such field)."""
+    f = form.field_at(path)
+    if f is None:
+        return []
+    ctx = RenderContext(case=case, family_copy=False, width=_FRAME_W, form=form)
+    return [(f.label, format_value(f, get_path(case, path), ctx))]
+
+
 def _kv(rows: list[tuple[str, str]]) -> Table:
     return fields_table(rows, _FRAME_W)
 
@@ -193,8 +218,7 @@ def _kv(rows: list[tuple[str, str]]) -> Table:
 def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool, family_copy: bool,
            state: str | None, as_of: dt.date, redaction: Any) -> list[Flowable]:
     v = vocab()
-    name = " ".join(str(get_path(case, k, "") or "").strip()
-                    for k in ("child.given_name", "child.family_name")).strip() or "Name not recorded"
+    name = " ".join(_name_parts(case, form)).strip() or "Name not recorded"
     out: list[Flowable] = [P(form.title, "title")]
     kind = ("DRAFT handover pack — not for sending" if draft else "Handover pack")
     if family_copy:
@@ -213,14 +237,14 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
     meeting = get_path(case, "plan.handover_meeting.held_date") or get_path(case, "plan.handover_meeting.planned_date")
     meeting_label = ("Handover meeting held" if get_path(case, "plan.handover_meeting.held_date")
                      else "Handover meeting planned")
-    rows = [("Direction", v.label("directions", case.get("direction", ""))),
+    rows = [("Direction", _direction_words(case)[1]),
             ("From", str(t.get("from_service") or "")), ("To", str(t.get("to_service") or "")),
             ("Decision", " ".join(x for x in (fmt_date(t.get("decision_date")) if t.get("decision_date") else "",
-                                              f"by {t['decision_by']}" if t.get("decision_by") else "") if x)),
-            ("Plan the child is on now", v.label("current_plan", t.get("current_plan")) if t.get("current_plan")
-             else "")]
-    if case.get("direction") == "step_up":
+                                              f"by {t['decision_by']}" if t.get("decision_by") else "") if x))]
+    rows += _as_the_form_says(case, form, "transition.current_plan")
+    if form.field_at("transition.referral_date"):       # a referral (step-up): when it was made, and the risk
         rows.append(("Referral made", fmt_date(t.get("referral_date"))))
+    if form.field_at("transition.immediate_risk"):
         risk = t.get("immediate_risk")
         rows.append(("Immediate risk of harm", "Yes" if risk is True else "No" if risk is False else ""))
     rows += [(meeting_label, fmt_date(meeting)),
@@ -228,8 +252,8 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
                                                               get_path(case, "plan.lead_professional.agency", ""))
                                              if x)),
              ("First review", fmt_date(get_path(case, "plan.review_date"))),
-             ("State", (state or ("draft" if draft else "final")).replace("_", " ").capitalize()),
-             ("Handover ID", str(case.get("id") or "")),
+             ("State", labels.state_label(state or ("draft" if draft else "final"))),
+             ("Handover ID", _case_id(case)),
              ("Checked as of", fmt_date(as_of))]
     out.append(P("Key facts", "h2"))
     out.append(_kv(rows))
@@ -257,7 +281,7 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
     if late:
         out.append(Spacer(1, 3))
         out.append(P("Deadlines missed: " + "; ".join(
-            f"{_rule_label(d.rule)} ({d.status}, {d.working_days_overdue} working day"
+            f"{labels.rule_label(d.rule)} ({d.status}, {d.working_days_overdue} working day"
             f"{'s' if d.working_days_overdue != 1 else ''})" for d in late), "body"))
     if family_copy and redaction is not None:
         out.append(Spacer(1, 8))
@@ -274,10 +298,6 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
                                  ("LEFTPADDING", (0, 0), (-1, -1), 6)]))
         out.append(box)
     return out
-
-
-def _rule_label(rule: str) -> str:
-    return rule.replace("_", " ").capitalize()
 
 
 def _findings(result: CheckResult) -> list[Flowable]:
@@ -315,7 +335,7 @@ def _deadlines(result: CheckResult) -> list[Flowable]:
             status += f", {d.working_days_overdue} working day{'s' if d.working_days_overdue != 1 else ''} over"
         colour = "#b00020" if d.status == "overdue" else "#8a5a00" if d.status == "late" else "#1b1f24"
         wd = f" (within {d.working_days} working days)" if d.working_days else ""
-        data.append([P(_rule_label(d.rule) + wd, "cell"), P(fmt_date(d.starts) or "not started", "cell"),
+        data.append([P(labels.rule_label(d.rule) + wd, "cell"), P(fmt_date(d.starts) or "not started", "cell"),
                      P(fmt_date(d.due) or "—", "cell"), P(fmt_date(d.done) or "—", "cell"),
                      P(f"<font color='{colour}'>{escape(status)}</font>", "cell", markup=True),
                      P(d.basis or "", "small")])
@@ -364,7 +384,7 @@ def _sign_off(form: Form, ctx: RenderContext, boxes: dict[str, Any]) -> list[Flo
 def _appendix(case: dict[str, Any], form: Form, *, chash: str, as_of: dt.date, draft: bool,
               family_copy: bool, generated_at: dt.datetime | None) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(90 * mm), Spacer(1, 10), P("Appendix: about this pack", "h1")]
-    rows = [("Handover ID", str(case.get("id") or "")),
+    rows = [("Handover ID", _case_id(case)),
             ("Form", f"{form.title} ({form.direction})"),
             ("Checked as of", fmt_date(as_of)),
             ("Copy", ("Family copy" if family_copy else "Practitioners' copy") + (" — DRAFT" if draft else "")),
@@ -409,8 +429,7 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     chash = content_hash(case)
     redaction = redact_for_family(case, form) if family_copy else None
     shown = redaction.case if redaction else case
-    hidden = frozenset({"chronology[].confidential"}) if family_copy else frozenset()
-    ctx = RenderContext(case=shown, family_copy=family_copy, width=_FRAME_W, hidden=hidden)
+    ctx = RenderContext(case=shown, family_copy=family_copy, width=_FRAME_W, form=form)
     if family_copy:
         # what the family may see: agencies missing judged from the redacted case only
         missing = {str(f.detail.get("agency_type")) for f in check_case(shown, as_of, protocol).findings
@@ -446,14 +465,13 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
                        generated_at=generated_at)
 
     kind = "handover pack" if not family_copy else "handover pack — family copy"
-    furn = _Furniture(left=f"{_initials(case)} · {_child_id(case)} · handover {case.get('id') or '?'}",
-                      right=("DRAFT " if draft else "") + vocab().label("directions", case.get("direction", ""))
-                      .split(" (")[0] + " " + kind, draft=draft)
+    furn = _Furniture(left=f"{_initials(case, form)} · {_child_id(case, form)} · handover {_case_id(case) or '?'}",
+                      right=("DRAFT " if draft else "") + _direction_words(case)[0] + " " + kind, draft=draft)
     omitted: tuple[str, ...] = ()
     if redaction is not None:
         omitted = redaction.omitted_fields + ((f"{redaction.confidential_entries} confidential chronology "
                                                "entries",) if redaction.confidential_entries else ())
-    return PackStory(story=story, furniture=furn, draft=draft, title=f"Handover pack {case.get('id') or ''}".strip(),
+    return PackStory(story=story, furniture=furn, draft=draft, title=f"Handover pack {_case_id(case)}".strip(),
                      boxes=boxes, omitted=omitted, result=result)
 
 
@@ -499,14 +517,14 @@ def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bo
     if w is None:
         w = copy_into_new_writer(reader)
     info = generic.DictionaryObject({
-        generic.pdf_name("/Title"): generic.TextStringObject(f"Handover pack {case.get('id') or ''}".strip()),
+        generic.pdf_name("/Title"): generic.TextStringObject(f"Handover pack {_case_id(case)}".strip()),
         generic.pdf_name("/Creator"): generic.TextStringObject("transition handover tool"),
         generic.pdf_name("/Subject"): generic.TextStringObject(PACK_FORMAT),
     })
     w.set_info(info)
     w.root["/HandoverPack"] = generic.DictionaryObject({
         generic.pdf_name("/Format"): generic.TextStringObject(PACK_FORMAT),
-        generic.pdf_name("/CaseID"): generic.TextStringObject(str(case.get("id") or "")),
+        generic.pdf_name("/CaseID"): generic.TextStringObject(_case_id(case)),
         generic.pdf_name("/ContentHash"): generic.TextStringObject(chash),
         generic.pdf_name("/Copy"): generic.TextStringObject("family" if family_copy else "full"),
         generic.pdf_name("/Draft"): generic.BooleanObject(draft),

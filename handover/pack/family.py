@@ -1,5 +1,6 @@
-"""The family copy: what the family must not see, driven by the form definitions (``family: false``)
-and the chronology's ``confidential`` flag (SPEC.md section 5)."""
+"""The family copy: what the family must not see, driven by the form definitions (SPEC.md section 5):
+fields declared ``family: false``, and list entries whose ``family_hides_entry`` flag is set (the
+chronology's ``confidential``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from handover.case import get_path
+from handover.case import get_path, set_path
 from handover.forms import Field, Form
 
 __all__ = ["Redaction", "redact_for_family"]
@@ -17,7 +18,7 @@ __all__ = ["Redaction", "redact_for_family"]
 class Redaction:
     case: dict[str, Any]                 #: the case with everything the family must not see removed
     omitted_fields: tuple[str, ...]      #: "Household and significant adults: Known to these agencies", ...
-    confidential_entries: int            #: chronology entries left out
+    confidential_entries: int            #: entries left out by their flag (confidential chronology entries)
 
 
 def _drop(doc: Any, key: str) -> None:
@@ -47,15 +48,32 @@ def _walk(fields: tuple[Field, ...], docs: list[Any], where: str, omitted: list[
             _walk(f.fields, items, f"{where} ({f.label.lower()})" if f.label else where, omitted)
 
 
+def _drop_flagged(fields: tuple[Field, ...], docs: list[Any]) -> int:
+    """Remove the list entries whose ``family_hides_entry`` flag is true; how many were removed."""
+    n = 0
+    for f in fields:
+        if not f.is_list:
+            continue
+        flags = [sub.key for sub in f.fields if sub.family_hides_entry]
+        entries = []
+        for d in docs:
+            items = get_path(d, f.key)
+            if not isinstance(items, list):
+                continue
+            if flags:
+                kept = [e for e in items if not (isinstance(e, dict) and any(get_path(e, k) is True for k in flags))]
+                n += len(items) - len(kept)
+                set_path(d, f.key, kept)
+                items = kept
+            entries.extend(e for e in items if isinstance(e, dict))
+        n += _drop_flagged(f.fields, entries)
+    return n
+
+
 def redact_for_family(case: dict[str, Any], form: Form) -> Redaction:
     out = copy.deepcopy(case)
     omitted: list[str] = []
     for s in form.sections:
         _walk(s.fields, [out], s.title, omitted)
-    chron = out.get("chronology")
-    n = 0
-    if isinstance(chron, list):
-        kept = [e for e in chron if not (isinstance(e, dict) and e.get("confidential") is True)]
-        n = len(chron) - len(kept)
-        out["chronology"] = kept
+    n = sum(_drop_flagged(s.fields, [out]) for s in form.sections)
     return Redaction(case=out, omitted_fields=tuple(omitted), confidential_entries=n)

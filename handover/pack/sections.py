@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from handover.case import MISSING, get_path
 from handover.dates import is_blank
-from handover.forms import Field, Section
+from handover.forms import Field, Form, Section
 from handover.pack.style import HEAD_BG, RULE, ZEBRA, P, fmt_date, markup_text
 from handover.vocab import vocab
 
@@ -34,14 +34,20 @@ class RenderContext:
     case: dict[str, Any]
     family_copy: bool
     width: float                      #: frame width in points
-    hidden: frozenset[str] = frozenset()  #: generic paths not shown (``chronology[].confidential``)
+    hidden: frozenset[str] = frozenset()  #: generic paths not shown, besides what the form hides
+    form: Form | None = None          #: the case's form (names the child)
 
     def shows(self, f: Field, path: str = "") -> bool:
-        return (f.family or not self.family_copy) and (not path or path not in self.hidden)
+        """A family copy shows neither ``family: false`` fields nor the flags that leave entries out of it."""
+        if self.family_copy and (not f.family or f.family_hides_entry):
+            return False
+        return not path or path not in self.hidden
 
     @property
     def child_name(self) -> str:
-        return str(get_path(self.case, "child.given_name", "") or "").strip() or "the child"
+        """The child's given name (the first of the form's ``child_name`` fields)."""
+        given = self.form.value_of(self.case, self.form.child_name[:1]) if self.form else ""
+        return given or "the child"
 
 
 def format_value(f: Field, value: Any, ctx: RenderContext) -> str:
@@ -74,7 +80,7 @@ def format_value(f: Field, value: Any, ctx: RenderContext) -> str:
 
 def _label(vocab_name: str | None, code: Any) -> str:
     label = vocab().label(vocab_name or "", code)
-    if vocab_name == "risk_factors" and label != str(code):
+    if vocab().shows_code(vocab_name) and label != str(code):
         return f"{code} {label}"
     return label
 

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from handover.case import get_path
 from handover.dates import parse_iso
+from handover.forms import form_for
 from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.vocab import vocab
 
@@ -56,7 +57,8 @@ def agency_rows(case: dict[str, Any], missing: set[str]) -> list[AgencyRow]:
             return None
         return rows.setdefault(code, AgencyRow(type=code))
 
-    child = str(get_path(case, "child.given_name", "") or "").strip() or "child"
+    form = form_for(case)
+    child = form.value_of(case, form.child_name[:1]) or "child"
     for a in get_path(case, "agencies", []) or []:
         if not isinstance(a, dict):
             continue
