@@ -33,7 +33,7 @@ earl_episode_worker_id        step-down: ``plan.lead_professional.name`` (SSD ex
 cine_referral_id              step-up: the handover ID (the referral to children's social care)
 cine_person_id                step-up: as pers_person_id
 cine_referral_date            step-up: ``transition.referral_date``
-cine_referral_source_desc     step-up: "Early help: <sending team>"
+cine_referral_source_desc     step-up: "Early help: <sending team>" (the sending service's label)
 cine_referral_team            step-up: the receiving (front door) team
 cine_close_date               step-down: ``transition.decision_date`` (children's social care closes)
 ============================  =====================================================================
@@ -43,6 +43,10 @@ current_plan, pack_sent, acknowledged, handover_meeting_held, lead_professional_
 receiving_decision, next_rule, next_due, overdue_count``. No SSD field exists for those. Codes the
 handover does not hold (CIN referral source code, closure reason, primary need) are left out rather
 than guessed.
+
+"Step-down" above is any direction whose form's ``to_service`` is early help, "step-up" any whose
+``to_service`` is children's social care (``resources/forms/<direction>.yaml``); another direction fills
+neither.
 """
 
 from __future__ import annotations
@@ -55,7 +59,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from handover import labels
 from handover.store.queries import OVERDUE_COLUMNS, OverdueItem
+from handover.vocab import vocab
 
 __all__ = ["ExportError", "Table", "OVERDUE_COLUMNS", "OVERDUE_HEADINGS", "TRANSITION_COLUMNS", "overdue_table",
            "transitions_table", "transition_row", "write_csv", "write_xlsx", "write_table", "FORMATS"]
@@ -128,7 +134,12 @@ def transition_row(case: dict[str, Any], *, state: str, sending_team: str, recei
                    next_rule: str = "", next_due: date | None = None, overdue_count: int = 0) -> list[Any]:
     """One row of the transitions list (:data:`TRANSITION_COLUMNS`) from a case document."""
     direction = case.get("direction", "")
-    down, up = direction == "step_down", direction == "step_up"
+    # the SSD table a handover fills follows the service that receives it: early help starts an episode
+    # (a step-down); children's social care receives a referral (a step-up)
+    receiving_service = labels.receiving_service(direction) if isinstance(direction, str) else None
+    down, up = receiving_service == "early_help", receiving_service == "children_social_care"
+    sender = labels.sending_service(direction) if up else None
+    referrer = vocab().label("agency_types", sender) if sender else ""
     person = _s(_get(case, "child.local_ids.csc")) or _s(_get(case, "child.local_ids.early_help"))
     hid = _s(case.get("id"))
     decision = _d(_get(case, "transition.decision_date"))
@@ -145,8 +156,7 @@ def transition_row(case: dict[str, Any], *, state: str, sending_team: str, recei
         "earl_episode_worker_id": _s(_get(case, "plan.lead_professional.name")) if down else "",
         "cine_referral_id": hid if up else "", "cine_person_id": person if up else "",
         "cine_referral_date": _d(_get(case, "transition.referral_date")) if up else None,
-        "cine_referral_source_desc": f"Early help: {sending_team}" if up and sending_team else (
-            "Early help" if up else ""),
+        "cine_referral_source_desc": f"{referrer}: {sending_team}" if referrer and sending_team else referrer,
         "cine_referral_team": receiving_team if up else "",
         "cine_close_date": decision if down else None,
         "handover_id": hid, "direction": direction, "state": state, "sending_team": sending_team,
@@ -171,13 +181,11 @@ def transitions_table(store: Any, actor: Any, as_of: date, *, batch: int = 2000)
     from sqlalchemy.orm import aliased
 
     from handover.store.models import DeadlineRow, Handover, Team, User, Version
-    from handover.store.service import _check_lister, _fresh, _visible
+    from handover.store.access import list_scope
 
     def rows() -> Iterator[list[Any]]:
         with store.read() as s:
-            who = _fresh(s, actor)
-            _check_lister(who)
-            vis = _visible(who)
+            _who, vis = list_scope(s, actor)
             sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
             q = (select(Handover.id, Handover.state, sending.name, receiving.name, owner.display_name, Version.document)
                  .join(Version, (Version.handover_id == Handover.id) & (Version.number == Handover.current_version))

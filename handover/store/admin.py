@@ -1,8 +1,9 @@
 """Administration: teams, users, the local protocol, and the first administrator.
 
 Only administrators (or the command line's system actor) manage users and the protocol. Listing teams
-is open to everyone signed in (the app offers them as receiving teams). Conventions as in
-:mod:`handover.store.service`: ``now`` passed in, refusals raise ``ServiceError`` subclasses.
+is open to everyone signed in (the app offers them as receiving teams). Both rules are in
+:mod:`handover.store.access`. Conventions as in :mod:`handover.store.service`: ``now`` passed in,
+refusals raise ``ServiceError`` subclasses.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from handover import audit
 from handover.protocol import Protocol, ProtocolError, parse_protocol
+from handover.store.access import require_admin, require_self_or_admin, require_signed_in
 from handover.store.database import Store
 from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound
 from handover.store.models import ROLES, ProtocolVersion, Team, User
 from handover.store.sync import active_protocol, recompute_all_deadlines
-from handover.users import fresh_actor, hash_password
+from handover.users import hash_password
 
 __all__ = ["TeamInfo", "UserInfo", "create_team", "list_teams", "create_user", "list_users", "set_role",
            "disable_user", "enable_user", "reset_password", "get_protocol", "set_protocol", "first_run_needed",
@@ -47,21 +49,6 @@ class UserInfo:
     active: bool
     locked_until: datetime | None
     failed_count: int
-
-
-def _admin(s: Session, actor: Actor) -> Actor:
-    actor = fresh_actor(s, actor)
-    if not actor.system and actor.role != "administrator":
-        raise Denied("only an administrator can do this")
-    return actor
-
-
-def _signed_in(s: Session, actor: Actor) -> None:
-    if actor.system:
-        return
-    user = s.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None or not user.active:
-        raise Denied("your account is disabled or no longer exists")
 
 
 def _user(s: Session, username: str) -> User:
@@ -90,7 +77,7 @@ def create_team(store: Store, actor: Actor, name: str, service: str = "", *, now
     if service not in SERVICES:
         raise Invalid(f"service must be one of children_social_care, early_help (or empty), not {service!r}")
     with store.write() as s:
-        actor = _admin(s, actor)
+        actor = require_admin(s, actor)
         if s.scalar(select(Team.id).where(Team.name == name)) is not None:
             raise Conflict(f"there is already a team called {name!r}")
         t = Team(name=name, service=service, created_at=now)
@@ -102,7 +89,7 @@ def create_team(store: Store, actor: Actor, name: str, service: str = "", *, now
 
 def list_teams(store: Store, actor: Actor) -> list[TeamInfo]:
     with store.read() as s:
-        _signed_in(s, actor)
+        require_signed_in(s, actor)
         return [TeamInfo(t.id, t.name, t.service) for t in s.scalars(select(Team).order_by(Team.name))]
 
 
@@ -115,7 +102,7 @@ def create_user(store: Store, actor: Actor, username: str, display_name: str, ro
     _check_role(role, team_id)
     pw_hash = hash_password(store.hasher, password)
     with store.write() as s:
-        actor = _admin(s, actor)
+        actor = require_admin(s, actor)
         return _insert_user(s, actor, username, display_name, role, team_id, pw_hash, now)
 
 
@@ -137,7 +124,7 @@ def _insert_user(s: Session, actor: Actor, username: str, display_name: str, rol
 
 def list_users(store: Store, actor: Actor) -> list[UserInfo]:
     with store.read() as s:
-        _admin(s, actor)
+        require_admin(s, actor)
         return [_info(u) for u in s.scalars(select(User).order_by(User.username))]
 
 
@@ -145,7 +132,7 @@ def set_role(store: Store, actor: Actor, username: str, role: str, team_id: int 
              now: datetime) -> UserInfo:
     _check_role(role, team_id)
     with store.write() as s:
-        actor = _admin(s, actor)
+        actor = require_admin(s, actor)
         u = _user(s, username)
         if u.role == "administrator" and role != "administrator":
             _keep_one_admin(s, u)
@@ -168,7 +155,7 @@ def _keep_one_admin(s: Session, u: User) -> None:
 
 def disable_user(store: Store, actor: Actor, username: str, *, now: datetime) -> UserInfo:
     with store.write() as s:
-        actor = _admin(s, actor)
+        actor = require_admin(s, actor)
         u = _user(s, username)
         if u.role == "administrator":
             _keep_one_admin(s, u)
@@ -180,7 +167,7 @@ def disable_user(store: Store, actor: Actor, username: str, *, now: datetime) ->
 
 def enable_user(store: Store, actor: Actor, username: str, *, now: datetime) -> UserInfo:
     with store.write() as s:
-        actor = _admin(s, actor)
+        actor = require_admin(s, actor)
         u = _user(s, username)
         u.active = True
         audit.append(s, actor=actor.username, action="user_enable", now=now, detail={"user": username})
@@ -192,12 +179,7 @@ def reset_password(store: Store, actor: Actor, username: str, new_password: str,
     """Set a new password and clear any lock (administrators; or a user for their own account)."""
     pw_hash = hash_password(store.hasher, new_password)
     with store.write() as s:
-        if not actor.system and actor.username == username:
-            me = _user(s, username)
-            if not me.active:
-                raise Denied("your account is disabled")
-        else:
-            actor = _admin(s, actor)
+        actor = require_self_or_admin(s, actor, username)
         u = _user(s, username)
         u.password_hash, u.failed_count, u.locked_until = pw_hash, 0, None
         audit.append(s, actor=actor.username, action="password_reset", now=now, detail={"user": username})
@@ -219,7 +201,7 @@ def set_protocol(store: Store, actor: Actor, protocol: Protocol | dict[str, Any]
     except ProtocolError as e:
         raise Invalid(str(e)) from None
     with store.write() as s:
-        actor = _admin(s, actor)
+        actor = require_admin(s, actor)
         s.add(ProtocolVersion(document=json.dumps(p.to_dict(), ensure_ascii=False), created_by=actor.username,
                               created_at=now))
         s.flush()

@@ -4,8 +4,8 @@ A team shares one database, so the signed pack lives there too (not on one PC): 
 PDF bytes, their SHA-256, and the ``content_hash`` of the case version it was built from, which must be
 that of a frozen (authorised) version. A stored pack is never changed; a new signature is a new row.
 Storing is for the sending team's practitioners and managers; anyone who may open the case may read
-its packs (so the receiving team once it is sent), and every read is audited. Conventions as in
-:mod:`handover.store.service`.
+its packs (so the receiving team once it is sent), and every read is audited. The rules are in
+:mod:`handover.store.access`; conventions as in :mod:`handover.store.service`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from handover import audit
+from handover.store.access import check_may_store_pack, current_actor, load_handover
 from handover.store.database import Store
-from handover.store.errors import Actor, Denied, Invalid, NotFound, ServiceError
+from handover.store.errors import Actor, Invalid, NotFound, ServiceError
 from handover.store.models import PACK_KINDS, Pack, Version
 
 __all__ = ["PackInfo", "store_pack", "list_packs", "get_pack", "pack_sha256", "MAX_PACK_BYTES"]
@@ -53,8 +54,6 @@ def store_pack(store: Store, actor: Actor, case_id: str, version: int, pdf: byte
                content_hash: str, signers: str = "") -> PackInfo:
     """Keep a signed pack of an authorised ``version``; ``content_hash`` is the hash of the document the
     pack was built from and must be that version's. Storing the same bytes again writes nothing."""
-    from handover.store.service import _fresh, _load, _sides
-
     if kind not in PACK_KINDS:
         raise Invalid(f"a pack is one of {', '.join(PACK_KINDS)}, not {kind!r}")
     if not isinstance(pdf, (bytes, bytearray)) or not bytes(pdf[:5]) == b"%PDF-":
@@ -65,10 +64,9 @@ def store_pack(store: Store, actor: Actor, case_id: str, version: int, pdf: byte
     pdf = bytes(pdf)
     digest = pack_sha256(pdf)
     with store.write() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
-        if not actor.system and not ("sending" in _sides(actor, h) and actor.role in ("practitioner", "manager")):
-            raise Denied("only the sending team's practitioners and managers store a handover's signed pack")
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
+        check_may_store_pack(actor, h)
         v = s.scalar(select(Version).where(Version.handover_id == h.id, Version.number == version))
         if v is None:
             raise NotFound(f"handover {case_id!r} has no version {version}")
@@ -95,11 +93,9 @@ def store_pack(store: Store, actor: Actor, case_id: str, version: int, pdf: byte
 
 def list_packs(store: Store, actor: Actor, case_id: str) -> list[PackInfo]:
     """A case's stored packs, oldest first (without their bytes)."""
-    from handover.store.service import _fresh, _load
-
     with store.read() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
         cols = (Pack.id, Pack.version, Pack.kind, Pack.size, Pack.sha256, Pack.content_hash, Pack.signers,
                 Pack.created_by, Pack.created_at)
         rows = s.execute(select(*cols).where(Pack.handover_id == h.id).order_by(Pack.id))
@@ -109,11 +105,9 @@ def list_packs(store: Store, actor: Actor, case_id: str) -> list[PackInfo]:
 def get_pack(store: Store, actor: Actor, case_id: str, pack_id: int, *, now: datetime) -> bytes:
     """The bytes of one stored pack; the reading is recorded in the audit trail. Bytes that no longer
     match their stored SHA-256 are refused (a damaged database: restore it from a backup)."""
-    from handover.store.service import _fresh, _load
-
     with store.write() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
         p = s.scalar(select(Pack).where(Pack.id == pack_id, Pack.handover_id == h.id))
         if p is None:
             raise NotFound(f"handover {case_id!r} has no stored pack {pack_id}")

@@ -19,23 +19,17 @@ from datetime import date, datetime
 from typing import Any
 
 from handover import workflow
+from handover.labels import return_reason_label
 from handover.case import get_path, set_path
 from handover.store import service as svc
+from handover.store.access import current_actor, load_handover
 from handover.store.database import Store
 from handover.store.errors import Actor, Invalid
 
 __all__ = ["AcceptDetails", "accept", "return_handover", "REASON_LABELS", "next_deadline"]
 
-#: plain-English labels for the coded return reasons (SPEC.md section 2)
-REASON_LABELS: dict[str, str] = {
-    "missing_information": "Information is missing from the handover",
-    "consent_not_evidenced": "The family's consent is not evidenced",
-    "threshold_not_met": "The threshold for our service is not met",
-    "wrong_team": "It was sent to the wrong team",
-    "lead_professional_unavailable": "No lead professional is available",
-    "other": "Another reason (say what in the note)",
-}
-assert set(REASON_LABELS) == set(workflow.RETURN_REASONS)
+#: plain-English labels for the coded return reasons (SPEC.md section 2), from resources/vocab.yaml
+REASON_LABELS: dict[str, str] = {c: return_reason_label(c) for c in workflow.RETURN_REASONS}
 
 
 @dataclass(frozen=True)
@@ -100,13 +94,19 @@ def return_handover(store: Store, actor: Actor, case_id: str, reason_code: str, 
                     expected_version=expected_version)
 
 
-def next_deadline(store: Store, case_id: str, as_of: date) -> tuple[str, date] | None:
-    """The earliest open deadline of a handover (rule, due), from the stored deadline rows."""
+def next_deadline(store: Store, case_id: str, as_of: date, *, actor: Actor | None = None) -> tuple[str, date] | None:
+    """The earliest open deadline of a handover (rule, due), from the stored deadline rows.
+
+    With ``actor``, only of a handover the actor may see (else :class:`~handover.store.errors.NotFound`;
+    administrators :class:`~handover.store.errors.Denied`), as :func:`handover.store.service.get_handover`.
+    Without it, unchecked: for callers that have just opened the case for that actor."""
     from sqlalchemy import select
 
     from handover.store.models import DeadlineRow, Handover
 
     with store.read() as s:
+        if actor is not None:
+            load_handover(s, current_actor(s, actor), case_id)
         row = s.execute(select(DeadlineRow.rule, DeadlineRow.due)
                         .join(Handover, Handover.id == DeadlineRow.handover_id)
                         .where(Handover.case_id == case_id, DeadlineRow.done.is_(None), DeadlineRow.due.is_not(None))

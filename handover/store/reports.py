@@ -2,8 +2,9 @@
 
 Every report is one grouped SQL query over the stored deadline rows (``deadlines``: due and done
 dates per rule), so it costs the same on 100 rows as a query plan over an index, never a loop over
-cases. Access follows :mod:`handover.store.service`: managers see the whole council, practitioners
-and receivers their team's handovers (and those sent to it); administrators see numbers only.
+cases. Access follows :mod:`handover.store.access`: managers see the whole council, practitioners
+and receivers their team's handovers (and those sent to it); administrators see numbers only (the
+timeliness and by-team reports), not lists of case records (refused).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any, Sequence
 from sqlalchemy import and_, case, extract, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from handover.store.access import list_scope, report_scope
 from handover.store.database import Store
 from handover.store.errors import Actor, Invalid
+from handover.labels import rule_waiting
 from handover.store.models import DeadlineRow, Handover, Team
 
 __all__ = ["MonthRule", "timeliness_by_month", "timeliness_query", "overdue_by_team", "ESCALATION_RULES",
@@ -26,11 +29,8 @@ __all__ = ["MonthRule", "timeliness_by_month", "timeliness_query", "overdue_by_t
 #: rules whose overdue state means a handover is waiting longer than the protocol allows for the
 #: receiving side to pick it up: acknowledgement (step-down), allocation of a lead professional
 #: (step-down), and the front door's decision (step-up, the step-up equivalent of acknowledging).
-ESCALATION_RULES: dict[str, str] = {
-    "acknowledged": "waiting for acknowledgement",
-    "lead_professional_agreed": "waiting for allocation of a lead professional",
-    "csc_decision": "waiting for the front door's decision",
-}
+ESCALATION_RULES: dict[str, str] = {r: rule_waiting(r) for r in ("acknowledged", "lead_professional_agreed",
+                                                                  "csc_decision")}
 
 
 @dataclass(frozen=True)
@@ -111,13 +111,6 @@ def _run_timeliness(s: Session, as_of: date, months: int, **kw: Any) -> list[Mon
     return [MonthRule(month, rule, *t) for (month, rule), t in sorted(totals.items())]
 
 
-def _actor_filter(s: Session, actor: Actor) -> tuple[Actor, Any]:
-    from handover.store.service import _fresh, _visible   # the service layer's access rules
-
-    actor = _fresh(s, actor)
-    return actor, (None if actor.role == "administrator" else _visible(actor))
-
-
 def timeliness_by_month(store: Store, actor: Actor, as_of: date, *, months: int = 12, rules: Sequence[str] = (),
                         direction: str | None = None, team_id: int | None = None) -> list[MonthRule]:
     """Per month (of the due date) and rule: how many deadlines were met, met late, or are overdue.
@@ -125,7 +118,7 @@ def timeliness_by_month(store: Store, actor: Actor, as_of: date, *, months: int 
     The share met is ``met / (met + late + overdue)``. Months with no settled deadline are absent.
     """
     with store.read() as s:
-        _, visible = _actor_filter(s, actor)
+        _, visible = report_scope(s, actor)
         return _run_timeliness(s, as_of, months, rules=rules, direction=direction, team_id=team_id,
                                visible=visible)
 
@@ -133,7 +126,7 @@ def timeliness_by_month(store: Store, actor: Actor, as_of: date, *, months: int 
 def overdue_by_team(store: Store, actor: Actor, as_of: date) -> dict[str, int]:
     """Sending team name → number of deadlines overdue now (not done, due before ``as_of``): one GROUP BY."""
     with store.read() as s:
-        _, visible = _actor_filter(s, actor)
+        _, visible = report_scope(s, actor)
         q = (select(Team.name, func.count())
              .select_from(DeadlineRow)
              .outerjoin(Team, Team.id == DeadlineRow.team_id)
@@ -204,16 +197,8 @@ def _days_late(s: Session, as_of: date) -> Any:
 def overdue_total(store: Store, actor: Actor, as_of: date, f: OverdueFilter = OverdueFilter()) -> int:
     """How many rows :func:`overdue_page` pages through (one COUNT)."""
     with store.read() as s:
-        actor, visible = _lister(s, actor)
+        actor, visible = list_scope(s, actor)
         return int(s.scalar(_overdue_select(s, visible, as_of, f, [func.count()])) or 0)
-
-
-def _lister(s: Session, actor: Actor) -> tuple[Actor, Any]:
-    from handover.store.service import _check_lister
-
-    actor, visible = _actor_filter(s, actor)
-    _check_lister(actor)
-    return actor, visible
 
 
 def overdue_page(store: Store, actor: Actor, as_of: date, f: OverdueFilter = OverdueFilter(), *,
@@ -235,7 +220,7 @@ def overdue_page(store: Store, actor: Actor, as_of: date, f: OverdueFilter = Ove
     if sort not in OVERDUE_SORTS:
         raise Invalid(f"cannot sort by {sort!r} (one of {', '.join(OVERDUE_SORTS)})")
     with store.read() as s:
-        actor, visible = _lister(s, actor)
+        actor, visible = list_scope(s, actor)
         sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
         cols = [Handover.case_id, Handover.child_given_name, Handover.child_family_name, Handover.direction,
                 sending.name, owner.display_name, Handover.state, DeadlineRow.rule, DeadlineRow.due,
@@ -271,7 +256,7 @@ def overdue_page(store: Store, actor: Actor, as_of: date, f: OverdueFilter = Ove
 def escalation_counts(store: Store, actor: Actor, as_of: date) -> dict[str, int]:
     """Escalation rule → handovers waiting on the receiving side longer than the protocol allows."""
     with store.read() as s:
-        actor, visible = _lister(s, actor)
+        actor, visible = list_scope(s, actor)
         q = _overdue_select(s, visible, as_of, OverdueFilter(statuses=("overdue",), escalations_only=True),
                             [DeadlineRow.rule, func.count()]).group_by(DeadlineRow.rule)
         return {rule: int(n) for rule, n in s.execute(q)}
@@ -282,7 +267,7 @@ def workers(store: Store, actor: Actor) -> list[tuple[int, str, str]]:
     from handover.store.models import User
 
     with store.read() as s:
-        _lister(s, actor)
+        list_scope(s, actor)
         q = (select(User.id, User.display_name, Team.name).outerjoin(Team, Team.id == User.team_id)
              .where(User.role.in_(("practitioner", "manager"))).order_by(User.display_name, Team.name))
         return [(uid, name, team or "") for uid, name, team in s.execute(q)]

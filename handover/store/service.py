@@ -11,9 +11,10 @@ Conventions (the contract for the desktop app):
   the actor), :class:`Invalid` (bad input), :class:`Conflict` (someone else got there first; its
   ``by``/``at``/``state`` say what they did). Anything else is a bug. Opening a database and signing in
   return result objects instead (:func:`open_database`, :func:`authenticate`).
-- Access control lives here (and in :mod:`handover.workflow`): a practitioner or receiver sees their
-  team's handovers and those sent to their team; managers see all and act for their own team;
-  administrators manage users, teams and the protocol but do not open case records.
+- Access control lives in :mod:`handover.store.access` (applying :mod:`handover.workflow`): a
+  practitioner or receiver sees their team's handovers and those sent to their team; managers see all
+  and act for their own team; administrators manage users, teams and the protocol but do not open case
+  records. Every function here asks it; none repeats a rule.
 - Each write is one transaction; viewing a case is audited.
 
 Administration (users, teams, protocol, first run) is in :mod:`handover.store.admin`, signed packs in
@@ -28,11 +29,16 @@ from functools import cache
 from datetime import date, datetime, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from handover import audit, workflow
+from handover.labels import action_done
 from handover.case import CaseError, content_hash, dump_case, parse_case, set_path, get_path
+from handover.store.access import (allowed_actions, check_in_a_team, check_may_assign, check_may_edit,
+                                   check_may_list, check_may_move, check_may_start, check_own_team,
+                                   current_actor, edit_refusal, list_scope, load_handover, may_view,
+                                   report_scope, visible_filter)
 from handover.store.admin import (TeamInfo, UserInfo, create_first_admin, create_team, create_user,
                                   disable_user, enable_user, first_run_needed, get_protocol, list_teams,
                                   list_users, reset_password, set_protocol, set_role)
@@ -43,7 +49,7 @@ from handover.store.models import Handover, Team, User, Version, WorkflowEvent
 from handover.store.packs import PackInfo, get_pack, list_packs, store_pack
 from handover.store.queries import OverdueItem, counts_by_state as _counts, overdue_counts, overdue_items
 from handover.store.sync import active_protocol, local_date, summary_columns, sync_current
-from handover.users import AuthResult, authenticate, fresh_actor
+from handover.users import AuthResult, authenticate
 
 __all__ = [
     # opening and signing in
@@ -54,6 +60,7 @@ __all__ = [
     "HandoverSummary", "CaseView", "VersionInfo", "HistoryItem", "MoveResult", "ImportResult", "Filters",
     "create_handover", "import_case", "save_version", "get_handover", "export_document", "list_handovers",
     "count_handovers", "move", "history", "versions", "diff_versions", "Change", "assign",
+    "ReasonsBack", "reasons_back",
     # signed packs (handover.store.packs)
     "PackInfo", "store_pack", "list_packs", "get_pack",
     # dashboards
@@ -96,6 +103,20 @@ class HandoverSummary:
 
 
 @dataclass(frozen=True)
+class ReasonsBack:
+    """Why a handover came back to draft: the manager's ``send_back`` or the receiving team's ``return``
+    that was its last workflow move (SPEC.md section 2: whoever gets it back sees the reasons)."""
+
+    case_id: str
+    action: str                   #: "send_back" or "return"
+    reason_code: str | None       #: one of :data:`handover.workflow.RETURN_REASONS`; None for a send-back
+    note: str
+    by: str                       #: who made the move (display name)
+    at: datetime
+    version: int                  #: the handover's version when the move was made
+
+
+@dataclass(frozen=True)
 class CaseView:
     """An opened case: the document of one version, and what the actor may do with it."""
 
@@ -106,6 +127,8 @@ class CaseView:
     content_hash: str
     allowed_actions: tuple[str, ...]
     edit_refusal: str | None      #: None when the actor may save a new version
+    #: why it came back to draft, while it is a draft whose last move sent it back or returned it
+    reasons_back: ReasonsBack | None = None
 
     @property
     def can_edit(self) -> bool:
@@ -173,41 +196,6 @@ _NULLS_LAST = {"due"}
 # ------------------------------------------------------------------ helpers
 
 
-_fresh = fresh_actor   # the actor as the database knows them now (handover.users)
-
-
-def _sides(actor: Actor, h: Handover) -> set[str]:
-    if actor.system:
-        return {"sending", "receiving"}
-    return workflow.side_of(actor.team_id, h.team_id, h.receiving_team_id)
-
-
-def _visible(actor: Actor) -> ColumnElement[bool] | None:
-    """The access filter for listing, or None for everything."""
-    if actor.system or actor.role == "manager":
-        return None
-    if actor.role in ("practitioner", "receiver") and actor.team_id is not None:
-        return or_(Handover.team_id == actor.team_id,
-                   and_(Handover.receiving_team_id == actor.team_id,
-                        Handover.state.in_(workflow.RECEIVED_STATES)))
-    return false()
-
-
-def _can_view(actor: Actor, h: Handover) -> bool:
-    return actor.system or workflow.can_view(actor.role, _sides(actor, h), h.state)
-
-
-def _load(s: Session, actor: Actor, case_id: str, *, related: bool = False) -> Handover:
-    """The handover, if the actor may see it (``related``: or sits in its sending or receiving team, so
-    that a receiver whose rival just returned it is told what happened rather than "not found")."""
-    if actor.role == "administrator" and not actor.system:
-        raise Denied("administrators manage users, teams and the protocol; they do not open case records")
-    h = s.scalar(select(Handover).where(Handover.case_id == case_id))
-    if h is not None and related and _sides(actor, h):
-        return h
-    if h is None or not _can_view(actor, h):
-        raise NotFound(f"there is no handover {case_id!r} that you can see")
-    return h
 
 
 #: the handover columns a summary needs: selected as columns, not as ORM objects (a list page is 200 rows)
@@ -276,15 +264,12 @@ def _last_change(s: Session, h: Handover) -> tuple[str, datetime | None, str]:
                   .order_by(WorkflowEvent.id.desc()).limit(1))
     ver = s.scalar(select(Version).where(Version.handover_id == h.id).order_by(Version.number.desc()).limit(1))
     if ev is not None and (ver is None or ev.at >= ver.created_at):
-        return ev.actor_name or ev.actor, ev.at, _PAST.get(ev.action, ev.action)
+        return ev.actor_name or ev.actor, ev.at, action_done(ev.action)
     if ver is not None:
         return ver.created_by, ver.created_at, f"changed (version {ver.number})"
     return "", None, "changed"
 
 
-_PAST = {"request_authorisation": "put forward for authorisation", "send_back": "sent back to draft",
-         "authorise": "authorised", "send": "sent", "acknowledge": "acknowledged", "accept": "accepted",
-         "return": "returned", "close": "closed"}
 
 
 def _when(at: datetime | None) -> str:
@@ -340,11 +325,9 @@ def create_handover(store: Store, actor: Actor, case: dict[str, Any], *, now: da
     """A new handover in ``draft`` from a case document; the actor's team sends it and the actor owns it."""
     case, text = _validated(case)
     with store.write() as s:
-        actor = _fresh(s, actor)
-        if not actor.system and actor.role not in ("practitioner", "manager"):
-            raise Denied("only practitioners and managers start handovers")
-        if not actor.system and actor.team_id is None:
-            raise Denied("you are not in a team: ask an administrator to add you to one")
+        actor = current_actor(s, actor)
+        check_may_start(actor)
+        check_in_a_team(actor)
         if s.scalar(select(Handover.id).where(Handover.case_id == case["id"])) is not None:
             raise Conflict(f"a handover with id {case['id']!r} already exists")
         h = _new_handover(s, case, actor, now, actor.team_id, receiving_team_id)
@@ -379,26 +362,21 @@ def import_case(store: Store, actor: Actor, data: bytes | str, *, now: datetime,
         raise Invalid(str(e)) from None
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     with store.write() as s:
-        actor = _fresh(s, actor)
+        actor = current_actor(s, actor)
         h = s.scalar(select(Handover).where(Handover.case_id == case["id"]))
         if h is None:
-            if not actor.system and actor.role not in ("practitioner", "manager"):
-                raise Denied("only practitioners and managers start handovers")
+            check_may_start(actor)
             team_id = _team_by_name(s, team, create=actor.system, now=now) if team else actor.team_id
-            if not actor.system and team_id != actor.team_id:
-                raise Denied("you can only start handovers for your own team")
+            check_own_team(actor, team_id)
             recv = _team_by_name(s, receiving_team, create=actor.system, now=now)
             h = _new_handover(s, case, actor, now, team_id, recv)
             _add_version(s, h, case, text, actor, now, note=f"imported from {source}")
             audit.append(s, actor=actor.username, action="import", case_id=h.case_id, now=now,
                          detail={"version": 1, "source": source, "hash": content_hash(case)})
             return ImportResult(h.case_id, 1, created=True, unchanged=False)
-        if not _can_view(actor, h):
+        if not may_view(actor, h):
             raise NotFound(f"a handover with id {case['id']!r} exists and you cannot see it")
-        if not actor.system:
-            refusal = workflow.can_edit(actor.role, _sides(actor, h), h.state)
-            if refusal:
-                raise Denied(refusal)
+        check_may_edit(actor, h)
         if _current_doc(s, h).content_hash == content_hash(case):
             return ImportResult(h.case_id, h.current_version, created=False, unchanged=True)
         _claim(s, h, h.row_version, now, "not imported")
@@ -421,11 +399,9 @@ def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any],
     if case["id"] != case_id:
         raise Invalid(f"the case's id is {case['id']!r}, not {case_id!r}: a handover's id cannot change")
     with store.write() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
-        refusal = None if actor.system else workflow.can_edit(actor.role, _sides(actor, h), h.state)
-        if refusal:
-            raise Denied(refusal)
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
+        check_may_edit(actor, h)
         if h.row_version != expected_version:
             raise _conflict(s, h, "your changes were not saved")
         current = _current_doc(s, h)
@@ -447,10 +423,9 @@ def assign(store: Store, actor: Actor, case_id: str, *, now: datetime, receiving
            owner_username: str | None = None) -> HandoverSummary:
     """Choose the receiving team and/or the owner (sending team's practitioners and managers, while open)."""
     with store.write() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
-        if not actor.system and not ("sending" in _sides(actor, h) and actor.role in ("practitioner", "manager")):
-            raise Denied("only the sending team's practitioners and managers assign a handover")
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
+        check_may_assign(actor, h)
         if h.state not in ("draft", "awaiting_authorisation", "authorised"):
             raise Denied(f"a handover that is {h.state.replace('_', ' ')} cannot be reassigned")
         values: dict[str, Any] = {}
@@ -472,11 +447,53 @@ def assign(store: Store, actor: Actor, case_id: str, *, now: datetime, receiving
 # ------------------------------------------------------------------ reading
 
 
+#: the workflow moves that put a handover back to draft for the sending team, with reasons
+_BACK_ACTIONS = ("send_back", "return")
+
+
+def _reasons_back(s: Session, where: Sequence[Any]) -> dict[str, ReasonsBack]:
+    """case id → :class:`ReasonsBack` of the handovers matching ``where`` that are drafts whose last
+    workflow event is a send-back or a return: one statement (the last event per handover found by
+    ``max(id)`` on the ``(handover_id, id)`` index)."""
+    last = (select(WorkflowEvent.handover_id, func.max(WorkflowEvent.id).label("last_id"))
+            .join(Handover, Handover.id == WorkflowEvent.handover_id)
+            .where(Handover.state == "draft", *where)
+            .group_by(WorkflowEvent.handover_id).subquery())
+    q = (select(Handover.case_id, WorkflowEvent.action, WorkflowEvent.reason_code, WorkflowEvent.note,
+                WorkflowEvent.actor_name, WorkflowEvent.actor, WorkflowEvent.at, WorkflowEvent.version)
+         .select_from(Handover)
+         .join(last, last.c.handover_id == Handover.id)
+         .join(WorkflowEvent, WorkflowEvent.id == last.c.last_id)
+         .where(WorkflowEvent.action.in_(_BACK_ACTIONS)))
+    return {r.case_id: ReasonsBack(case_id=r.case_id, action=r.action,
+                                   reason_code=r.reason_code if r.action == "return" else None, note=r.note or "",
+                                   by=r.actor_name or r.actor, at=r.at, version=r.version)
+            for r in s.execute(q)}
+
+
+def reasons_back(store: Store, actor: Actor, case_ids: Sequence[str]) -> dict[str, ReasonsBack]:
+    """For a page of the case list: case id → why that handover came back to draft.
+
+    Only the given handovers that the actor may see (the list's visibility), that are in ``draft``, and
+    whose last workflow move was a manager's ``send_back`` or the receiving team's ``return``; others
+    are absent. One query for the whole page. Administrators are refused (:class:`Denied`), as listing.
+    """
+    with store.read() as s:
+        _, visible = list_scope(s, actor)
+        ids = list(dict.fromkeys([case_ids] if isinstance(case_ids, str) else case_ids))
+        if not ids:
+            return {}
+        where: list[Any] = [Handover.case_id.in_(ids)]
+        if visible is not None:
+            where.append(visible)
+        return _reasons_back(s, where)
+
+
 def _read_recorded(s: Session, actor: Actor, case_id: str, version: int | None, action: str,
                    now: datetime) -> tuple[Actor, Handover, Version]:
     """A version the actor may read, its reading recorded in the audit trail as ``action``."""
-    actor = _fresh(s, actor)
-    h = _load(s, actor, case_id)
+    actor = current_actor(s, actor)
+    h = load_handover(s, actor, case_id)
     v = _current_doc(s, h, version)
     audit.append(s, actor=actor.username, action=action, case_id=case_id, now=now, detail={"version": v.number})
     return actor, h, v
@@ -487,12 +504,10 @@ def get_handover(store: Store, actor: Actor, case_id: str, *, now: datetime,
     """Open a case (the current version, or ``version``); the view is recorded in the audit trail."""
     with store.write() as s:
         actor, h, v = _read_recorded(s, actor, case_id, version, "view", now)
-        sides = _sides(actor, h)
-        role = actor.role
-        actions = tuple(workflow.MOVES) if actor.system else tuple(workflow.allowed_actions(role, sides, h.state))
-        refusal = None if actor.system else workflow.can_edit(role, sides, h.state)
+        back = _reasons_back(s, [Handover.id == h.id])
         return CaseView(summary=_summary(s, h), case=json.loads(v.document), version=v.number, frozen=v.frozen,
-                        content_hash=v.content_hash, allowed_actions=actions, edit_refusal=refusal)
+                        content_hash=v.content_hash, allowed_actions=allowed_actions(actor, h),
+                        edit_refusal=edit_refusal(actor, h), reasons_back=back.get(h.case_id))
 
 
 def export_document(store: Store, actor: Actor, case_id: str, *, now: datetime, version: int | None = None) -> str:
@@ -504,7 +519,7 @@ def export_document(store: Store, actor: Actor, case_id: str, *, now: datetime, 
 def _list_query(actor: Actor, filters: Filters | None) -> Any:
     f = filters or Filters()
     conds: list[Any] = []
-    vis = _visible(actor)
+    vis = visible_filter(actor)
     if vis is not None:
         conds.append(vis)
     if f.states:
@@ -530,19 +545,13 @@ def _list_query(actor: Actor, filters: Filters | None) -> Any:
     return conds + list(f.extra)
 
 
-def _check_lister(actor: Actor) -> None:
-    if actor.role == "administrator" and not actor.system:
-        raise Denied("administrators manage users, teams and the protocol; they do not open case records")
-
-
 def list_handovers(store: Store, actor: Actor, filters: Filters | None = None, sort: str = "updated_at",
                    descending: bool = True, offset: int = 0, limit: int = 100) -> list[HandoverSummary]:
     """One page of the handovers the actor may see (paged in SQL, for a lazy table model)."""
     if sort not in _SORTS:
         raise Invalid(f"cannot sort by {sort!r} (one of {', '.join(_SORTS)})")
     with store.read() as s:
-        actor = _fresh(s, actor)
-        _check_lister(actor)
+        actor, _ = list_scope(s, actor)
         col = _SORTS[sort]
         first = col.desc() if descending else col.asc()
         if sort in _NULLS_LAST:
@@ -558,8 +567,7 @@ def count_handovers(store: Store, actor: Actor, filters: Filters | None = None, 
     ``cap + 1`` (a result above ``cap`` means "more than cap"): the cost no longer grows with the table,
     which a list's heading needs on a region's million handovers (27 ms there, exact)."""
     with store.read() as s:
-        actor = _fresh(s, actor)
-        _check_lister(actor)
+        actor, _ = list_scope(s, actor)
         where = _list_query(actor, filters)
         if cap is None:
             return int(s.scalar(select(func.count()).select_from(Handover).where(*where)) or 0)
@@ -570,8 +578,8 @@ def count_handovers(store: Store, actor: Actor, filters: Filters | None = None, 
 def versions(store: Store, actor: Actor, case_id: str) -> list[VersionInfo]:
     """Every version of a case, oldest first (no documents)."""
     with store.read() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
         rows = s.scalars(select(Version).where(Version.handover_id == h.id).order_by(Version.number))
         return [VersionInfo(v.number, v.content_hash, v.frozen, v.created_by, v.created_at, v.note) for v in rows]
 
@@ -579,8 +587,8 @@ def versions(store: Store, actor: Actor, case_id: str) -> list[VersionInfo]:
 def history(store: Store, actor: Actor, case_id: str) -> list[HistoryItem]:
     """The workflow moves of a case, oldest first: who, when, why."""
     with store.read() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
         rows = s.scalars(select(WorkflowEvent).where(WorkflowEvent.handover_id == h.id).order_by(WorkflowEvent.id))
         return [_item(e) for e in rows]
 
@@ -593,8 +601,8 @@ def _item(e: WorkflowEvent) -> HistoryItem:
 def diff_versions(store: Store, actor: Actor, case_id: str, old: int, new: int) -> list[Change]:
     """What changed from version ``old`` to version ``new``: paths with old and new values."""
     with store.read() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id)
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id)
         a, b = _current_doc(s, h, old), _current_doc(s, h, new)
         return diff_cases(json.loads(a.document), json.loads(b.document))
 
@@ -651,11 +659,9 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
     if spec.needs_note and not note:
         raise Invalid(f"say why in a note ({workflow.ACTION_LABELS[action].lower()})")
     with store.write() as s:
-        actor = _fresh(s, actor)
-        h = _load(s, actor, case_id, related=True)
-        sides = _sides(actor, h)
-        if not actor.system and not any((actor.role, side) in spec.allowed for side in sides):
-            raise Denied(workflow.refusal(action, actor.role, sides, spec.sources[0]) or "not allowed")
+        actor = current_actor(s, actor)
+        h = load_handover(s, actor, case_id, related=True)
+        check_may_move(actor, h, spec)
         lead = f"cannot {workflow.ACTION_LABELS[action].lower()}"
         if h.state not in spec.sources:
             if _moved_away(s, h, spec):
@@ -717,20 +723,19 @@ def _moved_away(s: Session, h: Handover, spec: workflow.Move) -> bool:
 def dashboard_counts(store: Store, actor: Actor) -> dict[tuple[str, str], int]:
     """(state, direction) → number of handovers the actor may see (administrators: all, as numbers)."""
     with store.read() as s:
-        actor = _fresh(s, actor)
-        return _counts(s, None if actor.role == "administrator" else _visible(actor))
+        _, visible = report_scope(s, actor)
+        return _counts(s, visible)
 
 
 def overdue(store: Store, actor: Actor, as_of: date, team: str | int | None = None) -> list[OverdueItem]:
     """The overdue and late deadlines the actor may see (managers: the whole database)."""
     with store.read() as s:
-        actor = _fresh(s, actor)
-        _check_lister(actor)
-        return overdue_items(s, as_of, team, visible=_visible(actor))
+        _, visible = list_scope(s, actor)
+        return overdue_items(s, as_of, team, visible=visible)
 
 
 def overdue_summary(store: Store, actor: Actor, as_of: date) -> dict[tuple[str, str, str], int]:
     """(team, rule, "overdue"|"late") → count, for the dashboard's chart."""
     with store.read() as s:
-        actor = _fresh(s, actor)
-        return overdue_counts(s, as_of, visible=None if actor.role == "administrator" else _visible(actor))
+        _, visible = report_scope(s, actor)
+        return overdue_counts(s, as_of, visible=visible)
