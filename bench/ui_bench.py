@@ -51,11 +51,12 @@ FIRST_PAGE = """
 import sys, time
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from handover.store.database import open_database
-from ui.services import AppServices
-store = open_database(sys.argv[1]).store
-svc = AppServices(store)
-actor = svc.smoke_actor()
+from handover.app import open_gate
+from ui.operations import UiApp
+gate, message = open_gate(sys.argv[1])
+assert gate is not None, message
+store = gate.store
+ui_app = UiApp(gate.smoke_context())
 from ui.case_list import CaseListView, handover_list_model
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QTableView
@@ -70,7 +71,7 @@ class Bare(QAbstractTableModel):
 
 def ours():
     t = time.perf_counter()
-    v = CaseListView(handover_list_model(svc, actor))
+    v = CaseListView(handover_list_model(ui_app))
     v.resize(1200, 800); v.show(); v.table.viewport().repaint(); app.processEvents()
     dt = time.perf_counter() - t
     v.close(); v.deleteLater(); app.processEvents()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Callable
 
 from store.store_cases import FAST_HASHER, NOW, complete_step_down, step_down, step_up
 
@@ -33,6 +34,12 @@ from handover.store import open_database
 from handover.store import service as sv
 
 AS_OF = date(2026, 11, 25)
+#: the fixed "now" every context of the dataset uses (Wednesday 25 November 2026, 10:00 UTC)
+CLOCK_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
+
+
+def fixed_clock() -> datetime:
+    return CLOCK_NOW
 
 #: (id, rule, status, working days overdue)
 EXPECTED_OVERDUE = {
@@ -49,7 +56,7 @@ EXPECTED_LATE = {("SD-B", "acknowledged", "late", 2)}
 @dataclass
 class Data:
     store: sv.Store
-    services: object
+    clock: Callable[[], datetime]
     admin: sv.Actor
     prac: sv.Actor          # CSC North practitioner (sends step-downs)
     mgr: sv.Actor           # CSC North manager
@@ -58,10 +65,23 @@ class Data:
     eh_prac: sv.Actor       # EH West practitioner (sends step-ups)
     teams: dict[str, int]
 
+    def now(self) -> datetime:
+        return self.clock()
+
+    def ctx(self, actor: sv.Actor):
+        """The operations layer's context of ``actor`` on this database, at the dataset's fixed time."""
+        from handover.app import Context
+
+        return Context(self.store, actor, self.clock)
+
+    def app(self, actor: sv.Actor):
+        """The app object (``ui.operations.UiApp``) the pages take, signed in as ``actor``."""
+        from ui.operations import UiApp
+
+        return UiApp(self.ctx(actor))
+
 
 def build(tmp_path) -> Data:
-    from ui.services import AppServices
-
     result = open_database(f"sqlite:///{tmp_path / 'ui.sqlite3'}")
     assert result.ok, result.message
     store = result.store
@@ -104,8 +124,7 @@ def build(tmp_path) -> Data:
         "Early Help East", "prac", send)
     add(step_down("SD-D", "2026-11-02", pack_sent="2026-11-05"), "CSC North", "Early Help East", "prac", send)
     add(step_up("SU-C", "2026-11-20"), "Early Help West", "Front Door", "eh_prac")
-    services = AppServices(store, clock=lambda: datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc))
-    return Data(store=store, services=services, admin=admin, teams=teams, **actors)
+    return Data(store=store, clock=fixed_clock, admin=admin, teams=teams, **actors)
 
 
 _TEMPLATE: dict[str, object] = {}
@@ -115,8 +134,6 @@ def fresh(tmp_path, tmp_path_factory) -> Data:
     """The dataset in a new database file: built once per test session, copied per test (fast)."""
     import shutil
     from dataclasses import replace
-
-    from ui.services import AppServices
 
     if "data" not in _TEMPLATE:
         folder = tmp_path_factory.mktemp("receiving-template")
@@ -130,5 +147,4 @@ def fresh(tmp_path, tmp_path_factory) -> Data:
     assert result.ok, result.message
     store = result.store
     store.hasher = FAST_HASHER
-    services = AppServices(store, clock=lambda: datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc))
-    return replace(_TEMPLATE["data"], store=store, services=services)
+    return replace(_TEMPLATE["data"], store=store, clock=fixed_clock)

@@ -1,22 +1,21 @@
 """Administration: people and teams, the local protocol, the database, signing certificates.
 
-Each tab lays out; every change is one call into :mod:`handover.store.service` (via AppServices) or
-:mod:`handover.keys`, and any refusal is shown in words on the tab itself (no dialog to dismiss).
-The protocol editor validates the whole protocol with :func:`handover.protocol.parse_protocol` before
+Each tab lays out; every change is one operation of :mod:`handover.app.operations` (or
+:mod:`handover.app.signing` for certificates) run through the app's runner, and any refusal is shown in
+words on the tab itself (no dialog to dismiss).
+The protocol editor has the operations layer validate the whole protocol (`ops.set_protocol`) before
 saving; saving recomputes every handover's deadlines.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 from handover.calendar import REGIONS
-from handover.protocol import ProtocolError, parse_protocol
-from handover.store.admin import SERVICES
-from handover.store.errors import ServiceError
-from handover.store.models import ROLES
+from handover.app import OperationError as ServiceError
+from handover.app.operations import ROLES, SERVICES
+from ui.operations import ops
 from ui.inbox import rule_label
 from ui.qt import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                    QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, Qt, QVBoxLayout,
@@ -69,9 +68,9 @@ def _labelled(form: QFormLayout, text: str, w: QWidget, name: str | None = None)
 
 
 class UsersTab(QWidget):
-    def __init__(self, services: Any, actor: Any) -> None:
+    def __init__(self, app: Any) -> None:
         super().__init__()
-        self.services, self.actor = services, actor
+        self.app, self.actor = app, app.actor
         self.status = _Status()
         self.users = QTableWidget(0, 5)
         self.users.setAccessibleName("Users")
@@ -169,8 +168,8 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         try:
-            users = self.services.list_users(self.actor)
-            teams = self.services.teams(self.actor)
+            users = ops.list_users(self.app.ctx)
+            teams = ops.teams(self.app.ctx)
         except ServiceError as e:
             self.status.problem(str(e))
             return
@@ -213,11 +212,8 @@ class UsersTab(QWidget):
         self.team.setCurrentIndex(max(0, self.team.findData(u.team_id)))
         self.toggle_active.setText("Disable account" if u.active else "Enable account")
 
-    def _do(self, op: Callable[[], Any], done: str, keep: str | None = None) -> bool:
-        try:
-            op()
-        except ServiceError as e:
-            self.status.problem(str(e))
+    def _do(self, op: Callable[..., Any], *args: Any, done: str, keep: str | None = None) -> bool:
+        if self.app.run(op, *args, parent=self, errors=self.status.problem) is None:
             return False
         self.refresh()
         if keep:
@@ -228,29 +224,29 @@ class UsersTab(QWidget):
     def change_role(self) -> bool:
         u = self.selected_user()
         role, team = self.role.currentData(), self.team.currentData()
-        return self._do(lambda: self.services.set_role(self.actor, u.username, role, team),
-                        f"{u.display_name} is now a {role}.", u.username)
+        return self._do(ops.set_role, u.username, role, team, done=f"{u.display_name} is now a {role}.",
+                        keep=u.username)
 
     def toggle(self) -> bool:
         u = self.selected_user()
-        return self._do(lambda: self.services.set_active(self.actor, u.username, not u.active),
-                        f"{u.display_name}'s account is now {'enabled' if not u.active else 'disabled'}.", u.username)
+        return self._do(ops.set_active, u.username, not u.active,
+                        done=f"{u.display_name}'s account is now {'enabled' if not u.active else 'disabled'}.",
+                        keep=u.username)
 
     def reset_password(self) -> bool:
         u = self.selected_user()
         pw = self.new_password.text()
-        ok = self._do(lambda: self.services.reset_password(self.actor, u.username, pw),
-                      f"{u.display_name}'s password was reset; any lock is cleared. Tell them in person.", u.username)
+        ok = self._do(ops.reset_password, u.username, pw,
+                      done=f"{u.display_name}'s password was reset; any lock is cleared. Tell them in person.",
+                      keep=u.username)
         if ok:
             self.new_password.clear()
         return ok
 
     def create_user(self) -> bool:
         name = self.username.text().strip()
-        ok = self._do(lambda: self.services.create_user(self.actor, name, self.display.text().strip(),
-                                                        self.new_role.currentData(), self.new_team.currentData(),
-                                                        self.password.text()),
-                      f"Added {name}.", name)
+        ok = self._do(ops.create_user, name, self.display.text().strip(), self.new_role.currentData(),
+                      self.new_team.currentData(), self.password.text(), done=f"Added {name}.", keep=name)
         if ok:
             for w in (self.username, self.display, self.password):
                 w.clear()
@@ -258,8 +254,7 @@ class UsersTab(QWidget):
 
     def create_team(self) -> bool:
         name = self.team_name.text().strip()
-        ok = self._do(lambda: self.services.create_team(self.actor, name, self.team_service.currentData()),
-                      f"Added the team {name}.")
+        ok = self._do(ops.create_team, name, self.team_service.currentData(), done=f"Added the team {name}.")
         if ok:
             self.team_name.clear()
         return ok
@@ -271,9 +266,9 @@ class UsersTab(QWidget):
 class ProtocolTab(QWidget):
     """Timescales per rule (working days, basis) and the bank-holiday region, validated before saving."""
 
-    def __init__(self, services: Any, actor: Any) -> None:
+    def __init__(self, app: Any) -> None:
         super().__init__()
-        self.services, self.actor = services, actor
+        self.app, self.actor = app, app.actor
         self.status = _Status()
         self.name = QLineEdit()
         self.region = QComboBox()
@@ -312,7 +307,7 @@ class ProtocolTab(QWidget):
         self.load()
 
     def load(self) -> None:
-        p = self.services.protocol()
+        p = ops.protocol(self.app.ctx)
         self.protocol = p
         self.name.setText(p.name)
         self.region.setCurrentIndex(max(0, self.region.findData(p.region)))
@@ -359,16 +354,10 @@ class ProtocolTab(QWidget):
         return d
 
     def save_protocol(self) -> bool:
-        try:
-            p = parse_protocol(self.edited(), "the protocol")
-        except ProtocolError as e:
-            msg = str(e).replace("the protocol: ", "")
-            self.status.problem(f"Not saved: {msg}")
-            return False
-        try:
-            n = self.services.set_protocol(self.actor, p)
-        except ServiceError as e:
-            self.status.problem(f"Not saved: {e}")
+        """Check the whole protocol and save it (the operation refuses a typo, naming it)."""
+        n = self.app.run(ops.set_protocol, self.edited(), parent=self,
+                         errors=lambda m: self.status.problem(f"Not saved: {m[:1].lower() + m[1:]}"))
+        if n is None:
             return False
         self.load()
         self.status.ok(f"Saved. The deadlines of {n:,} handover{'s' if n != 1 else ''} were recomputed.")
@@ -379,9 +368,9 @@ class ProtocolTab(QWidget):
 
 
 class DatabaseTab(QWidget):
-    def __init__(self, services: Any, actor: Any) -> None:
+    def __init__(self, app: Any) -> None:
         super().__init__()
-        self.location = QLineEdit(services.database_location())
+        self.location = QLineEdit(ops.database_location(app.ctx))
         self.location.setReadOnly(True)
         self.location.setAccessibleName("Database location")
         form = QFormLayout()
@@ -407,9 +396,9 @@ def certificates_folder() -> Path:
 class CertificatesTab(QWidget):
     """Import a council's PKCS#12, or make a local certificate authority and issue a person's certificate."""
 
-    def __init__(self, services: Any, actor: Any) -> None:
+    def __init__(self, app: Any) -> None:
         super().__init__()
-        self.services = services
+        self.app = app
         self.status = _Status()
         # import
         self.p12_path = QLineEdit()
@@ -473,21 +462,17 @@ class CertificatesTab(QWidget):
             edit.setText(path)
 
     def import_p12(self) -> Path | None:
-        from handover.keys import KeysError
-        from ui.dialogs.sign_dialog import SETTINGS_KEY, describe_certificate
+        from handover.app import signing
+        from ui.dialogs.sign_dialog import SETTINGS_KEY
         from ui.qt import QSettings
 
         src = Path(self.p12_path.text().strip())
         try:
-            summary = describe_certificate(src, self.p12_pass.text(), self.services.now())
-        except KeysError as e:
+            dest, summary = signing.import_certificate(src, self.p12_pass.text(), certificates_folder(),
+                                                       self.app.now())
+        except ServiceError as e:
             self.status.problem(f"Not imported: {e}")
             return None
-        folder = certificates_folder()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        dest = folder / src.name
-        shutil.copyfile(src, dest)
-        dest.chmod(0o600)
         QSettings().setValue(SETTINGS_KEY, str(dest))
         self.p12_pass.clear()
         self.status.ok(f"Imported: {summary.line()}. Stored in {dest} (readable by you only); the signing "
@@ -495,32 +480,32 @@ class CertificatesTab(QWidget):
         return dest
 
     def create_ca(self) -> bool:
-        from handover.keys import KeysError, init_ca
+        from handover.app import signing
 
         try:
-            cert = init_ca(self.ca_dir.text().strip(), self.ca_org.text(), self.ca_pass.text().encode("utf-8"),
-                           now=self.services.now())
-        except KeysError as e:
+            ca = signing.create_authority(self.ca_dir.text().strip(), self.ca_org.text(), self.ca_pass.text(),
+                                          self.app.now())
+        except ServiceError as e:
             self.status.problem(f"Not created: {e}")
             return False
-        self.status.ok(f"Created the certificate authority “{cert.subject.rfc4514_string()}” in "
+        self.status.ok(f"Created the certificate authority “{ca.name}” in "
                        f"{self.ca_dir.text().strip()}. Give ca.pem to whoever verifies packs; keep the "
                        "passphrase safe.")
         return True
 
     def issue(self) -> bool:
-        from handover.keys import KeysError, issue_user
+        from handover.app import signing
 
         try:
-            cert = issue_user(self.ca_dir.text().strip(), self.ca_pass.text().encode("utf-8"), self.person.text(),
-                              self.person_role.text(), self.out_p12.text().strip(),
-                              self.person_pass.text().encode("utf-8"), now=self.services.now())
-        except KeysError as e:
+            cert = signing.issue_certificate(self.ca_dir.text().strip(), self.ca_pass.text(), self.person.text(),
+                                             self.person_role.text(), self.out_p12.text().strip(),
+                                             self.person_pass.text(), self.app.now())
+        except ServiceError as e:
             self.status.problem(f"Not issued: {e}")
             return False
         self.person_pass.clear()
         self.status.ok(f"Issued a certificate for {self.person.text().strip()}, valid until "
-                       f"{cert.not_valid_after_utc.date().isoformat()}, saved to {self.out_p12.text().strip()}.")
+                       f"{cert.expires.strftime('%-d %b %Y')}, saved to {self.out_p12.text().strip()}.")
         return True
 
 
@@ -528,15 +513,15 @@ class CertificatesTab(QWidget):
 
 
 class AdminPage(QWidget):
-    """``AdminPage(services, actor, parent=None)``: the administrator's page."""
+    """``AdminPage(app, parent=None)``: the administrator's page."""
 
-    def __init__(self, services: Any, actor: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, app: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet(STYLE_SHEET)
-        self.users = UsersTab(services, actor)
-        self.protocol = ProtocolTab(services, actor)
-        self.database = DatabaseTab(services, actor)
-        self.certificates = CertificatesTab(services, actor)
+        self.users = UsersTab(app)
+        self.protocol = ProtocolTab(app)
+        self.database = DatabaseTab(app)
+        self.certificates = CertificatesTab(app)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Administration")
         for w, title in ((self.users, "People and teams"), (self.protocol, "Protocol and bank holidays"),

@@ -1,7 +1,7 @@
 """The desktop app: QApplication, first run, sign-in, the main window.
 
 ``handover gui`` and ``handover-gui`` both come here. The window holds no business rule: every
-decision is a call into ``handover.*`` through :mod:`ui.services`.
+decision is an operation of :mod:`handover.app` (the gate before sign-in, then the signed-in context).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ class _Opening:
         self._db_url = db_url
         self._preload_window = preload_window
         self._error: BaseException | None = None
-        self.opened: Any = None
-        self.services: Any = None
+        self.message = ""
+        self.gate: Any = None
         self.first_run = False
         self._thread = threading.Thread(target=self._run, name="open-database", daemon=True)
 
@@ -38,14 +38,11 @@ class _Opening:
 
     def _run(self) -> None:
         try:
-            from handover.store.database import open_database
+            from handover.app import open_gate
 
-            self.opened = open_database(self._db_url)
-            if self.opened.ok and self.opened.store is not None:
-                from ui.services import AppServices
-
-                self.services = AppServices(self.opened.store)
-                self.first_run = self.services.first_run_needed()
+            self.gate, self.message = open_gate(self._db_url)
+            if self.gate is not None:
+                self.first_run = self.gate.first_run_needed()
                 if self._preload_window:
                     import argon2  # noqa: F401 — the password check's library, before the first sign-in
                     import ui.main_window  # noqa: F401 — module code only: no widget is made off the GUI thread
@@ -65,7 +62,7 @@ class _Opening:
 
     @property
     def usable(self) -> bool:
-        return self.opened is not None and self.opened.ok and self.services is not None
+        return self.gate is not None
 
     @property
     def ready_to_sign_in(self) -> bool:
@@ -87,7 +84,7 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
     opening = _Opening(db_url, preload_window=smoke is not True)
 
     def cannot_open() -> int:
-        message = opening.opened.message if opening.opened is not None else "the database cannot be opened"
+        message = opening.message or "the database cannot be opened"
         if smoke:
             print(f"handover gui: {message}", file=sys.stderr)
         else:
@@ -99,9 +96,10 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
         if not opening.get().usable:
             return cannot_open()
         from ui.main_window import MainWindow
+        from ui.operations import UiApp
 
-        services = opening.services
-        win = MainWindow(services, services.smoke_actor())
+        gate = opening.gate
+        win = MainWindow(UiApp(gate.smoke_context()), gate=gate)
         win.show()
         QTimer.singleShot(0, app.quit)
         app.exec()
@@ -122,7 +120,8 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
                 interrupted.append(True)
                 QTimer.singleShot(0, dialog.reject)
                 return None, "Just a moment: the database is not ready for signing in."
-            return o.services.authenticate(username, password)
+            r = o.gate.sign_in(username, password)
+            return r.context, r.message
 
         if early and opening.done:
             early = False                  # opened already (or failed): go the plain way
@@ -131,7 +130,7 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
                 return cannot_open()
             from ui.first_run import ensure_first_user
 
-            if not ensure_first_user(opening.services):
+            if not ensure_first_user(opening.gate):
                 return 0
             opening.first_run = False
         dialog = SignInDialog(lambda u, p: authenticate(u, p, dialog))
@@ -161,8 +160,9 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
         if not accepted:
             return 0
         from ui.main_window import MainWindow
+        from ui.operations import UiApp
 
-        win = MainWindow(opening.services, dialog.user)
+        win = MainWindow(UiApp(dialog.user), gate=opening.gate)
         win.show()
         win.installEventFilter(_QuitOnClose(app))
         app.exec()

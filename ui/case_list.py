@@ -6,7 +6,6 @@ The model asks a ``fetch(offset, limit, search, sort_key, descending)`` callable
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -16,31 +15,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 __all__ = ["ListRow", "CaseListModel", "CaseListView", "COLUMNS", "COUNT_CAP", "handover_list_model"]
 
+from handover import labels
+from handover.app.operations import COUNT_CAP, ListRow
+
 PAGE = 200
-#: the list's heading counts up to this many exactly, then says "more than": counting a million rows
-#: would make opening the list grow with the database
-COUNT_CAP = 10_000
-
-
-@dataclass(frozen=True)
-class ListRow:
-    case_id: str
-    child: str
-    direction: str          # step_down | step_up
-    state: str
-    from_to: str
-    next_rule: str          # "" when no open deadline
-    next_due: str           # ISO date or ""
-    next_status: str        # due | overdue | met | late | not_started | ""
-    errors: int
-    note: str = ""          # e.g. the reason a handover was returned
 
 
 #: (header, sort key understood by the store query, accessor)
 COLUMNS: Sequence[tuple[str, str, Callable[[ListRow], str]]] = (
     ("Child", "child", lambda r: r.child),
-    ("Direction", "direction", lambda r: "↑ Step-up" if r.direction == "step_up" else "↓ Step-down"),
-    ("State", "state", lambda r: r.state.replace("_", " ").capitalize() + (f" — {r.note}" if r.note else "")),
+    ("Direction", "direction", lambda r: f"{labels.direction_arrow(r.direction)} {labels.direction_label(r.direction)}"),
+    ("State", "state", lambda r: labels.state_label(r.state).capitalize()),
+    ("Came back because", "", lambda r: r.note),
     ("From → to", "", lambda r: r.from_to),
     ("Next deadline", "due", lambda r: _deadline_text(r)),
     ("Errors", "errors", lambda r: str(r.errors) if r.errors else "None"),
@@ -54,7 +40,7 @@ _STATUS_COLOURS = {"overdue": "#b10e1e", "due": "#1d4f91", "late": "#8a5300"}
 def _deadline_text(r: ListRow) -> str:
     if not r.next_rule:
         return "—"
-    rule = r.next_rule.replace("_", " ")
+    rule = labels.rule_label(r.next_rule).lower()
     return f"{_STATUS_WORDS.get(r.next_status, r.next_status)}: {rule} {r.next_due}".strip()
 
 
@@ -137,15 +123,19 @@ class CaseListModel(QAbstractTableModel):
             return None
         r = self._rows[index.row()]
         col = index.column()
+        key = COLUMNS[col][1]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return COLUMNS[col][2](r)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col == 4 and r.next_status in _STATUS_COLOURS:
+            if key == "due" and r.next_status in _STATUS_COLOURS:
                 return QBrush(QColor(_STATUS_COLOURS[r.next_status]))
-            if col == 5 and r.errors:
+            if key == "errors" and r.errors:
                 return QBrush(QColor("#b10e1e"))
-        if role == Qt.ItemDataRole.ToolTipRole and col == 4 and r.next_rule:
-            return f"{r.next_rule.replace('_', ' ')}: due {r.next_due} ({r.next_status.replace('_', ' ')})"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "due" and r.next_rule:
+                return f"{labels.rule_label(r.next_rule)}: due {r.next_due} ({r.next_status.replace('_', ' ')})"
+            if COLUMNS[col][0] == "Came back because" and r.note:
+                return r.note
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -177,13 +167,13 @@ class CaseListView(QWidget):
         self.table.setAccessibleName(title)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)  # the model's own order
+        self.table.horizontalHeader().setSortIndicator(5, Qt.SortOrder.AscendingOrder)  # the model's own order
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((200, 110, 190, 300, 260, 70)):
+        for col, width in enumerate((180, 110, 170, 180, 220, 220, 60)):
             self.table.setColumnWidth(col, width)
         self.open_button = QPushButton("Open")
         self.open_button.clicked.connect(self._open_selected)
@@ -214,7 +204,9 @@ class CaseListView(QWidget):
             self.open_case.emit(self.model.row_at(rows[0].row()).case_id)
 
 
-def handover_list_model(services: Any, actor: Any, scope: str = "all") -> CaseListModel:
+def handover_list_model(app: Any, scope: str = "all") -> CaseListModel:
     """The main window's list of handovers (paged; the heading counts up to :data:`COUNT_CAP`)."""
-    return CaseListModel(lambda o, n, q, k, d: services.list_page(actor, o, n, q, k, d, scope),
-                         lambda q: services.count(actor, q, scope, cap=COUNT_CAP), count_cap=COUNT_CAP)
+    from handover.app import operations as ops
+
+    return CaseListModel(lambda o, n, q, k, d: ops.list_page(app.ctx, scope, o, n, q, k, d),
+                         lambda q: ops.count(app.ctx, scope, q, cap=COUNT_CAP), count_cap=COUNT_CAP)

@@ -11,7 +11,9 @@ import json
 import re
 from typing import Any, Callable
 
+from handover import labels
 from handover.forms import Field, form_for
+from handover.app import operations as ops
 from ui.qt import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, Qt, QTreeWidget,
                    QTreeWidgetItem, QVBoxLayout, QWidget, QBrush, QColor)
 from ui.widgets.style import STYLE_SHEET, heading, muted
@@ -176,32 +178,34 @@ class ChangesView(QWidget):
 
 
 class ChangesDialog(QDialog):
-    """``ChangesDialog(services, actor, case_id, parent=None)``: what changed since the handover was returned
-    (the returned version against the newest), or between any two versions."""
+    """``ChangesDialog(app, case_id, parent=None)``: what changed since the handover was returned (the
+    returned version against the newest), else since the version before, or between any two versions.
+    Raises ``OperationError`` when the person may not see the handover (the runner shows it)."""
 
-    def __init__(self, services: Any, actor: Any, case_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, app: Any, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"What changed — {case_id}")
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1100, 700)
-        vs = services.versions(actor, case_id)
-        hist = services.history(actor, case_id)
+        ctx = app.ctx
+        vs = ops.versions(ctx, case_id)
+        hist = ops.history(ctx, case_id)
         returned = [h for h in hist if h.action == "return"]
         versions = [(v.number, f"Version {v.number} — {v.created_at.strftime('%d %b %Y %H:%M')} — "
                                f"{v.note or v.created_by}") for v in vs]
-        case = services.open_case(actor, case_id).case
-        old = returned[-1].version if returned else None
-        self.view = ChangesView(lambda a, b: services.diff_versions(actor, case_id, a, b), versions, case,
-                                old=old, new=vs[-1].number if vs else None)
+        case = ops.open_case(ctx, case_id).case
+        newest = vs[-1].number if vs else None
+        old = returned[-1].version if returned and returned[-1].version != newest else None
+        if old is None and len(vs) > 1:
+            old = vs[-2].number           # never a version against itself
+        self.view = ChangesView(lambda a, b: ops.diff_versions(ctx, case_id, a, b), versions, case,
+                                old=old, new=newest)
         intro = ("Left: the version the receiving team returned. Right: the newest version."
                  if returned else "Choose two versions to compare.")
         if returned:
             r = returned[-1]
-            from handover.store.receiving import REASON_LABELS
-
             intro = (f"Returned by {r.actor_name or r.actor} on {r.at.strftime('%d %b %Y')}: "
-                     f"{REASON_LABELS.get(r.reason_code or '', r.reason_code or '')} — “{r.note.rstrip('.')}”. "
-                     + intro)
+                     f"{labels.return_reason_label(r.reason_code or '')} — “{r.note.rstrip('.')}”. " + intro)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from handover.export import OVERDUE_COLUMNS, OVERDUE_HEADINGS
+from handover import labels
+from handover.app import OperationError as ServiceError
+from handover.app.operations import ESCALATION_RULES, OVERDUE_COLUMNS, OVERDUE_HEADINGS, WAITING_STATES, OverdueFilter
 from handover.protocol import RULES
-from handover.store.errors import ServiceError
-from handover.store.reports import ESCALATION_RULES, WAITING_STATES, OverdueFilter
 from handover.workflow import STATES
+from ui.operations import ops
 from ui.inbox import nice_date, rule_label
 from ui.qt import (QAbstractTableModel, QBrush, QCheckBox, QColor, QComboBox, QFileDialog, QFont, QFontMetrics,
                    QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QModelIndex, QObject, QPainter, QPen,
@@ -30,8 +31,8 @@ from ui.widgets.style import STYLE_SHEET, heading, muted
 __all__ = ["DashboardPage", "OverdueModel", "TimelinessChart", "TeamChart", "PAGE"]
 
 PAGE = 200
-_DIRECTIONS = {"step_down": "↓ Step-down", "step_up": "↑ Step-up"}
-_STATES_WORDS = {s: s.replace("_", " ").capitalize() for s in STATES}
+_DIRECTIONS = {d: f"{labels.direction_arrow(d)} {labels.direction_label(d)}" for d in labels.directions()}
+_STATES_WORDS = {s: labels.state_label(s).capitalize() for s in STATES}
 _INK = QColor("#0b0c0c")
 _BLUE = QColor("#1d70b8")
 _RED = QColor("#d4351c")
@@ -322,12 +323,12 @@ class _Loader(QObject):
 
 
 class DashboardPage(QWidget):
-    """``DashboardPage(services, actor, parent=None, background=True)``: team and overdue."""
+    """``DashboardPage(app, parent=None, background=True)``: team and overdue."""
 
-    def __init__(self, services: Any, actor: Any, parent: QWidget | None = None, *, background: bool = True) -> None:
+    def __init__(self, app: Any, parent: QWidget | None = None, *, background: bool = True) -> None:
         super().__init__(parent)
-        self.services = services
-        self.actor = actor
+        self.app = app
+        self.actor = actor = app.actor
         self.background = background
         self.setStyleSheet(STYLE_SHEET)
         self.message = QLabel("")
@@ -395,15 +396,15 @@ class DashboardPage(QWidget):
         self.team.addItem("All teams (whole council)", None)
         self.worker.addItem("All workers", None)
         try:
-            for t in services.teams(actor):
+            for t in ops.teams(app.ctx):
                 self.team.addItem(t.name, t.id)
-            for uid, name, team in services.workers(actor):
+            for uid, name, team in ops.workers(app.ctx):
                 self.worker.addItem(f"{name} ({team})" if team else name, uid)
         except ServiceError as e:
             self.message.setText(str(e))
 
-        self.model = OverdueModel(lambda f, k, d, o, n: services.overdue_page(actor, f, k, d, o, n),
-                                  lambda f: services.overdue_total(actor, f), self)
+        self.model = OverdueModel(lambda f, k, d, o, n: ops.overdue_page(app.ctx, f, k, d, o, n),
+                                  lambda f: ops.overdue_total(app.ctx, f), self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Overdue deadlines")
@@ -492,7 +493,7 @@ class DashboardPage(QWidget):
         lay = QVBoxLayout(self)
         title = heading("Team and overdue", 1.5)
         lay.addWidget(title)
-        lay.addWidget(muted(f"As of {nice_date(services.today())}. Working days exclude weekends and bank "
+        lay.addWidget(muted(f"As of {nice_date(app.today())}. Working days exclude weekends and bank "
                             "holidays. Highlighted rows marked “escalate” have waited longer than the protocol "
                             "allows for acknowledgement, allocation or the front door's decision."))
         lay.addWidget(self.message)
@@ -532,7 +533,7 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         """Counts, escalations and the first page of the table now; the charts on a worker thread."""
         try:
-            self._show_counts(self.services.dashboard_counts(self.actor))
+            self._show_counts(ops.dashboard_counts(self.app.ctx))
             self.model.set_filter(self.current_filter())
         except ServiceError as e:
             self.message.setText(str(e))
@@ -545,8 +546,8 @@ class DashboardPage(QWidget):
 
     def _load_charts(self) -> None:
         try:
-            data: Any = (self.services.timeliness(self.actor), self.services.overdue_by_team(self.actor),
-                         self.services.escalation_counts(self.actor))
+            data: Any = (ops.timeliness(self.app.ctx), ops.overdue_by_team(self.app.ctx),
+                         ops.escalation_counts(self.app.ctx))
         except ServiceError as e:
             data = e
         try:
@@ -606,26 +607,25 @@ class DashboardPage(QWidget):
         return path
 
     def export_overdue(self, fmt: str) -> int | None:
-        path = self.choose_path(fmt, f"overdue-{self.services.today().isoformat()}.{fmt}")
+        path = self.choose_path(fmt, f"overdue-{self.app.today().isoformat()}.{fmt}")
         if not path:
             return None
-        return self._export(lambda: self.services.export_overdue(self.actor, self.current_filter(), path,
+        return self._export(lambda: ops.export_overdue(self.app.ctx, self.current_filter(), path,
                                                                  self.model.sort_key, self.model.desc), path)
 
     def export_transitions(self, fmt: str) -> int | None:
-        path = self.choose_path(fmt, f"transitions-{self.services.today().isoformat()}.{fmt}")
+        path = self.choose_path(fmt, f"transitions-{self.app.today().isoformat()}.{fmt}")
         if not path:
             return None
-        return self._export(lambda: self.services.export_transitions(self.actor, path), path)
+        return self._export(lambda: ops.export_transitions(self.app.ctx, path), path)
 
     def _export(self, op: Callable[[], int], path: str) -> int | None:
-        from handover.export import ExportError
         from ui.qt import QApplication
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             n = op()
-        except (ExportError, ServiceError) as e:
+        except ServiceError as e:
             self.message.setText(f"Not exported: {e}")
             return None
         finally:

@@ -8,14 +8,13 @@ from PySide6.QtCore import QEventLoop, Qt, QThread
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QMessageBox, QProgressDialog, QSpinBox, QVBoxLayout, QWidget)
 
-from handover.store.errors import ServiceError
-from ui.services import AppServices
+from handover.app import Gate, OperationError as ServiceError
 
 __all__ = ["FirstRunDialog", "ensure_first_user"]
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Gate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.setWindowTitle("Set up — Transition handovers")
@@ -123,7 +122,7 @@ def run_with_progress(parent: QWidget, text: str, work: Callable[[], Any]) -> An
     return worker.result
 
 
-def ensure_first_user(services: AppServices) -> bool:
+def ensure_first_user(services: Gate) -> bool:
     """True when there is an administrator (already, or created now)."""
     if not services.first_run_needed():
         return True

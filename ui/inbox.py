@@ -10,29 +10,25 @@ there first, it says who and when, and shows the handover as it now is.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from handover.store.errors import Conflict, ServiceError
+from handover import labels
+from handover.app import Changes, OperationError
 from ui.case_list import CaseListModel, CaseListView
+from ui.operations import UiApp, ops, sentence
 from ui.qt import (QCheckBox, QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                    QSplitter, Qt, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget, QHeaderView)
 from ui.widgets.style import STYLE_SHEET, heading, muted
 
 __all__ = ["IncomingPage", "IncomingDetail", "describe_verification", "rule_label", "nice_date"]
 
-_RULES = {"lead_professional_agreed": "Lead professional agreed", "pack_sent": "Pack sent",
-          "handover_meeting": "Handover meeting held", "acknowledged": "Acknowledged by the receiving team",
-          "csc_decision": "Front door decision", "referrer_informed": "Referrer told of the decision",
-          "assessment_completed": "Assessment completed"}
 _STATUS = {"met": "Met", "late": "Done late", "due": "Due", "overdue": "OVERDUE", "not_started": "Not started yet"}
 
 
 def rule_label(rule: str) -> str:
-    return _RULES.get(rule, rule.replace("_", " ").capitalize())
+    return labels.rule_label(rule)
 
 
 def nice_date(d: Any) -> str:
@@ -190,6 +186,19 @@ class IncomingDetail(QWidget):
         lay.addStretch(1)
         self._enable(())
 
+    def clear(self) -> None:
+        """Nothing open (the handover went back to the sending team, or cannot be seen any more)."""
+        self.view = None
+        self.title.setText("Choose a handover on the left")
+        self.subtitle.setText("")
+        self.deadlines.clear()
+        self.checks.setText("")
+        self.findings.setText("")
+        with _blocked(self.packs):
+            self.packs.clear()
+        self.verify_text.setText("")
+        self._enable(())
+
     def _enable(self, actions: tuple[str, ...]) -> None:
         self.ack_button.setVisible("acknowledge" in actions)
         self.accept_button.setVisible("accept" in actions)
@@ -202,10 +211,10 @@ class IncomingDetail(QWidget):
     def show_view(self, view: Any, check: Any, packs: list[Any]) -> None:
         self.view = view
         s = view.summary
-        arrow = "↑ Step-up" if s.direction == "step_up" else "↓ Step-down"
+        arrow = f"{labels.direction_arrow(s.direction)} {labels.direction_label(s.direction)}"
         self.title.setText(f"{s.child or 'Unnamed child'} — {arrow}")
         self.subtitle.setText(f"{s.case_id} · from <b>{s.team or '—'}</b> to <b>{s.receiving_team or '—'}</b> · "
-                              f"state: <b>{s.state.replace('_', ' ')}</b> · version {view.version}")
+                              f"state: <b>{labels.state_label(s.state).lower()}</b> · version {view.version}")
         self.deadlines.clear()
         for d in check.deadlines:
             item = QTreeWidgetItem([rule_label(d.rule), nice_date(d.due) if d.due else "—",
@@ -250,17 +259,17 @@ class _blocked:
 
 
 class IncomingPage(QWidget):
-    """``IncomingPage(services, actor, parent=None)``: the receiving team's inbox."""
+    """``IncomingPage(app, parent=None)``: the receiving team's inbox."""
 
-    def __init__(self, services: Any, actor: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, app: UiApp, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
-        self.actor = actor
+        self.app = app
+        self.actor = app.actor
         self.setStyleSheet(STYLE_SHEET)
         self._open_only = True
         self.model = CaseListModel(
-            lambda o, n, q, k, d: services.incoming_page(actor, o, n, q, k, d, self._open_only),
-            lambda q: services.incoming_count(actor, q, self._open_only))
+            lambda o, n, q, k, d: ops.list_page(app.ctx, "incoming", o, n, q, k, d, open_only=self._open_only),
+            lambda q: ops.count(app.ctx, "incoming", q, open_only=self._open_only, cap=None))
         self.list = CaseListView(self.model, "Incoming handovers")
         self.list.table.setAccessibleName("Incoming handovers")
         self.show_all = QCheckBox("Show accepted and closed handovers too")
@@ -283,7 +292,7 @@ class IncomingPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([790, 650])
-        for col, width in enumerate((140, 100, 110, 200, 240, 60)):
+        for col, width in enumerate((140, 100, 110, 150, 200, 240, 60)):
             self.list.table.setColumnWidth(col, width)
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter)
@@ -291,6 +300,8 @@ class IncomingPage(QWidget):
         self.setTabOrder(self.show_all, self.list.table)
         self._windows: list[QWidget] = []
         self._verified: dict[Any, str] = {}
+        self._moving = False
+        app.changed.connect(self._on_changes)
         # dialog factories: tests replace them
         self.make_accept_dialog: Callable[[], Any] = lambda: self._accept_dialog_factory()
         self.make_return_dialog: Callable[[], Any] = lambda: self._return_dialog_factory()
@@ -302,6 +313,14 @@ class IncomingPage(QWidget):
 
     def reload(self) -> None:
         self.model.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        """Any operation on this machine: the list again, and the open handover as it is now."""
+        if not changes or self._moving:
+            return
+        self.model.reload()
+        if self.view is not None and (self.view.summary.case_id in changes.handovers or changes.protocol):
+            self._load(self.view.summary.case_id)
 
     # ---------------------------------------------------------------- one handover
     @property
@@ -315,11 +334,12 @@ class IncomingPage(QWidget):
 
     def _load(self, case_id: str) -> bool:
         try:
-            view = self.services.open_case(self.actor, case_id)
-            check = self.services.check(view.case)
-            packs = self.services.list_packs(self.actor, case_id)
-        except ServiceError as e:
-            self.detail.callout.say(_sentence(str(e)), problem=True)
+            view = ops.open_case(self.app.ctx, case_id)
+            check = ops.check(self.app.ctx, view.case)
+            packs = ops.list_packs(self.app.ctx, case_id)
+        except OperationError as e:
+            self.detail.clear()
+            self.detail.callout.say(sentence(str(e)), problem=True)
             return False
         self.detail.callout.hide()
         self._verified.clear()
@@ -328,26 +348,29 @@ class IncomingPage(QWidget):
         return True
 
     # ---------------------------------------------------------------- moves
-    def _run(self, action: str, op: Callable[[], Any]) -> Any:
+    def _run(self, action: str, op: Callable[..., Any], *args: Any) -> Any:
+        """A receiving move through the app's runner; its refusal, or what happens next, in the callout."""
         case_id = self.view.summary.case_id
+        problems: list[str] = []
+        self._moving = True
         try:
-            result = op()
-        except Conflict as e:
-            self._load(case_id)
-            self.detail.callout.say(_sentence(str(e)) + " The handover is shown as it is now.", problem=True)
-            self.model.reload()
-            return None
-        except ServiceError as e:
-            self.detail.callout.say(_sentence(str(e)), problem=True)
-            return None
-        self._load(case_id)
-        self.detail.callout.say(self.what_next(action, result))
+            result = self.app.run(op, case_id, *args, parent=self, errors=problems.append)
+        finally:
+            self._moving = False
+        shown = self._load(case_id)
         self.model.reload()
+        if result is None:
+            extra = " The handover is shown as it is now." if shown and problems else ""
+            self.detail.callout.say((problems[0] if problems else "That could not be done.") + extra, problem=True)
+            return None
+        if not shown:    # returned: it is the sending team's again, and no longer ours to see
+            self.detail.clear()
+        self.detail.callout.say(self.what_next(action, result))
         return result
 
     def what_next(self, action: str, result: Any) -> str:
         s = result.summary
-        nxt = self.services.next_deadline(s.case_id)
+        nxt = self._next_deadline(s.case_id)
         deadline = (f"Next deadline: {rule_label(nxt[0]).lower()} by {nice_date(nxt[1])}." if nxt
                     else "No deadline is open on this handover.")
         team = s.receiving_team or "your team"
@@ -360,28 +383,29 @@ class IncomingPage(QWidget):
             head = (f"Returned to {s.team or 'the sending team'}. They have it now, as a new draft "
                     f"(version {s.current_version}) with your reason and note.")
         else:
-            head = f"Done: the handover is now {s.state.replace('_', ' ')}."
+            head = f"Done: the handover is now {labels.state_label(s.state).lower()}."
         return f"{head} {deadline}"
 
+    def _next_deadline(self, case_id: str) -> Any:
+        """The next open deadline of the handover as it is now, if we may still see it."""
+        try:
+            return ops.next_deadline(self.app.ctx, ops.check(self.app.ctx, ops.open_case(self.app.ctx, case_id).case))
+        except OperationError:
+            return None
+
     def acknowledge(self) -> Any:
-        v = self.view
-        return self._run("acknowledge", lambda: self.services.move(
-            self.actor, v.summary.case_id, "acknowledge", expected_version=v.summary.row_version))
+        return self._run("acknowledge", ops.acknowledge, self.view.summary.row_version)
 
     def accept_with(self, details: Any) -> Any:
-        v = self.view
-        return self._run("accept", lambda: self.services.accept(self.actor, v.summary.case_id, details,
-                                                                v.summary.row_version))
+        return self._run("accept", ops.accept, details, self.view.summary.row_version)
 
     def return_with(self, reason_code: str, note: str) -> Any:
-        v = self.view
-        return self._run("return", lambda: self.services.return_handover(
-            self.actor, v.summary.case_id, reason_code, note, v.summary.row_version))
+        return self._run("return", ops.return_handover, reason_code, note, self.view.summary.row_version)
 
     def _accept_dialog_factory(self) -> Any:
         from ui.dialogs.accept_dialog import AcceptDialog
 
-        return AcceptDialog(self.services.today(), self.view.case, self)
+        return AcceptDialog(self.app.today(), self.view.case, self)
 
     def _return_dialog_factory(self) -> Any:
         from ui.dialogs.return_dialog import ReturnDialog
@@ -410,7 +434,8 @@ class IncomingPage(QWidget):
             return None
         from ui.editor import CaseEditor
 
-        w = CaseEditor(as_of=self.services.today())
+        w = CaseEditor(as_of=self.app.today(), checker=self.app.ctx.check,
+                       region=lambda: self.app.ctx.protocol().region)
         w.load_case(self.view.case)
         w.set_read_only(True)
         w.setWindowTitle(f"{self.view.summary.case_id} — read only")
@@ -424,7 +449,7 @@ class IncomingPage(QWidget):
             return None
         from ui.changes import ChangesDialog
 
-        d = ChangesDialog(self.services, self.actor, self.view.summary.case_id, self)
+        d = ChangesDialog(self.app, self.view.summary.case_id, self)
         d.show()
         self._windows.append(d)
         return d
@@ -433,7 +458,7 @@ class IncomingPage(QWidget):
         pid = self.detail.packs.currentData()
         if self.view is None or pid is None:
             return None
-        return self.services.get_pack(self.actor, self.view.summary.case_id, pid)
+        return ops.get_pack(self.app.ctx, self.view.summary.case_id, pid)
 
     def verify_selected(self) -> str:
         pid = self.detail.packs.currentData()
@@ -442,9 +467,10 @@ class IncomingPage(QWidget):
         if pid not in self._verified:
             try:
                 data = self._pack_bytes()
-                self._verified[pid] = verify_bytes(data) if data else "The pack could not be read."
-            except ServiceError as e:
-                self._verified[pid] = _sentence(str(e))
+                self._verified[pid] = (describe_verification(ops.verify_pack_bytes(self.app.ctx, data)) if data
+                                       else "The pack could not be read.")
+            except OperationError as e:
+                self._verified[pid] = sentence(str(e))
         self.detail.verify_text.setText(self._verified[pid])
         return self._verified[pid]
 
@@ -461,28 +487,3 @@ class IncomingPage(QWidget):
         w.show()
         self._windows.append(w)
         return w
-
-
-def verify_bytes(data: bytes) -> str:
-    """Verify a pack held in memory (written to a private temp file for pyHanko) and say it in words."""
-    from handover.pack import PackError, verify_pack
-
-    fd, name = tempfile.mkstemp(prefix="handover-verify-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        try:
-            return describe_verification(verify_pack(Path(name)))
-        except PackError as e:
-            return f"The pack cannot be verified: {e}"
-    finally:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else text
-

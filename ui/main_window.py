@@ -1,7 +1,8 @@
 """The main window: the handover list, one open handover (editor + workflow actions), lock on idle.
 
-Views lay out; this module wires them to :class:`ui.services.AppServices`. Every data-changing action
-goes through :meth:`MainWindow.run_op`, which routes any expected refusal to one message box.
+Views lay out; this module wires them to the operations layer (:mod:`handover.app.operations`) through
+one :class:`ui.operations.UiApp`: every operation runs through ``app.run`` (busy cursor, one dialog for
+a refusal), and every page redraws from its ``changed`` signal.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
                                QMainWindow, QMessageBox, QPushButton, QStackedWidget, QStatusBar, QVBoxLayout,
                                QWidget)
 
-from handover import workflow
-from handover.case import blank_case
-from handover.store.errors import Actor, Conflict, ServiceError
+from handover import labels
+from handover.app import Changes, Gate
 from ui.case_list import CaseListModel, CaseListView, handover_list_model
-from ui.services import AppServices
+from ui.operations import UiApp, ops, sentence
 from ui.signin import IdleWatcher, LockScreen
 
 __all__ = ["MainWindow", "CaseWorkspace"]
@@ -27,36 +27,35 @@ __all__ = ["MainWindow", "CaseWorkspace"]
 SAVE_DEBOUNCE_MS = 400
 DEFAULT_LOCK_MINUTES = 10
 
-_NEXT = {  # who has the handover after a move, and what happens next (UX: tell people what happens next)
-    "request_authorisation": "Your manager now reviews the findings and authorises it.",
-    "send_back": "The practitioner now has it again as a draft, with your reasons.",
-    "authorise": "It is frozen and signed. Send it to the receiving team next.",
-    "send": "The receiving team now has it and must acknowledge it.",
-    "acknowledge": "Next: hold the handover meeting, agree the lead professional, then accept it.",
-    "accept": "The receiving team leads from here. Close it when the handover is complete.",
-    "return": "The sending team now has it again as a new draft version, with your reason.",
-    "close": "Nothing more is due on this handover.",
-}
 
 
 class CaseWorkspace(QWidget):
-    """One open handover: header, workflow buttons and the editor. Saves every change."""
+    """One open handover: header, the reasons it came back, workflow buttons and the editor. Saves every change."""
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__()
         self.window_ = window
+        self.app = window.app
         self.view: Any = None
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.state = QLabel()
         self.saved = QLabel("")
         self.saved.setAccessibleName("Save status")
+        self.banner = QLabel()
+        self.banner.setObjectName("reasonsBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Why this handover came back")
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setStyleSheet("#reasonsBanner { border-left: 6px solid #1d70b8; background: #f3f2f1; "
+                                  "padding: 8px; }")
+        self.banner.hide()
         back = QPushButton("← All handovers")
         back.clicked.connect(window.show_list)
         self.actions_bar = QHBoxLayout()
         from ui.editor import CaseEditor  # the editor and its forms load when a handover is first opened
 
-        self.editor = CaseEditor()
+        self.editor = CaseEditor(checker=self.app.ctx.check, region=lambda: self.app.ctx.protocol().region)
         self.editor.changed.connect(self._changed)
         self._pending: dict[str, Any] | None = None
         self._timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
@@ -71,6 +70,7 @@ class CaseWorkspace(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
+        lay.addWidget(self.banner)
         lay.addWidget(self.editor, 1)
 
     # ---- loading
@@ -78,15 +78,28 @@ class CaseWorkspace(QWidget):
         self.flush()
         self.view = view
         s = view.summary
-        arrow = "↑ Step-up" if s.direction == "step_up" else "↓ Step-down"
-        self.title.setText(f"<b>{arrow}</b>")
+        self.title.setText(f"<b>{labels.direction_arrow(s.direction)} {labels.direction_label(s.direction)}</b>")
         frozen = " · frozen (authorised)" if view.frozen else ""
-        self.state.setText(f"State: <b>{s.state.replace('_', ' ')}</b> · version {view.version}{frozen}")
-        self.editor.set_as_of(self.window_.services.today())
+        self.state.setText(f"State: <b>{labels.state_label(s.state)}</b> · version {view.version}{frozen}")
+        self.editor.set_as_of(self.app.today())
         self.editor.load_case(view.case)
         self.editor.set_read_only(not view.can_edit)
-        self.saved.setText("" if view.can_edit else (view.edit_refusal or "Read only"))
+        self.saved.setText("" if view.can_edit else sentence(view.edit_refusal or "read only"))
+        back = getattr(view, "reasons_back", None)
+        self.banner.setVisible(back is not None)
+        if back is not None:
+            self.banner.setText(_html(ops.reason_text(back)) + "<br>Make the changes, then request authorisation "
+                                "again.")
         self._rebuild_actions()
+
+    def _button(self, text: str, slot: Callable[[], Any], tip: str = "") -> QPushButton:
+        b = QPushButton(text.replace("&", "&&"))     # "A&E" stays "A&E", not a mnemonic
+        b.setAccessibleName(text)
+        if tip:
+            b.setToolTip(tip)
+        b.clicked.connect(lambda _=False: slot())
+        self.actions_bar.addWidget(b)
+        return b
 
     def _rebuild_actions(self) -> None:
         while self.actions_bar.count():
@@ -94,28 +107,18 @@ class CaseWorkspace(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         for action in self.view.allowed_actions:
-            b = QPushButton(workflow.ACTION_LABELS.get(action, action))
-            b.setAccessibleName(workflow.ACTION_LABELS.get(action, action))
-            b.clicked.connect(lambda _=False, a=action: self.window_.do_move(a))
-            self.actions_bar.addWidget(b)
-        if self.view.frozen and "send" in self.view.allowed_actions and self.window_.actor.role == "manager":
-            sign = QPushButton("Sign pack")
-            sign.setToolTip("Sign the authorised pack with your certificate (if it was not signed when authorised)")
-            sign.clicked.connect(self.window_.sign_pack)
-            self.actions_bar.addWidget(sign)
+            self._button(labels.action_label(action), lambda a=action: self.window_.do_move(a))
+        if self.view.frozen and "send" in self.view.allowed_actions and self.app.actor.role == "manager":
+            self._button("Sign pack", self.window_.sign_pack,
+                         "Sign the authorised pack with your certificate (if it was not signed when authorised)")
         if self.view.frozen:
-            signed = QPushButton("Signed pack")
-            signed.setToolTip("Open the signed pack stored with this authorised version")
-            signed.clicked.connect(self.window_.show_signed_pack)
-            self.actions_bar.addWidget(signed)
+            self._button("Signed pack", self.window_.show_signed_pack,
+                         "Open the signed pack stored with this authorised version")
         if self.view.version > 1:
-            changes = QPushButton("What changed…")
-            changes.setToolTip("Compare this version with an earlier one, side by side")
-            changes.clicked.connect(self.window_.show_changes)
-            self.actions_bar.addWidget(changes)
-        preview = QPushButton("Preview pack")
-        preview.clicked.connect(self.window_.preview_pack)
-        self.actions_bar.addWidget(preview)
+            self._button("What changed…", self.window_.show_changes,
+                         "Compare this version with an earlier one, side by side")
+        self._button("Preview pack", self.window_.preview_pack,
+                     "The pack as it would be made now: check your answers before requesting authorisation")
         self.actions_bar.addStretch(1)
 
     # ---- saving
@@ -132,32 +135,27 @@ class CaseWorkspace(QWidget):
         if self._pending is None or self.view is None:
             return True
         case, self._pending = self._pending, None
-        summary = self.window_.run_op(lambda: self.window_.services.save(
-            self.window_.actor, self.view.summary.case_id, case, self.view.summary.row_version))
+        summary = self.app.run(ops.save, self.view.summary.case_id, case, self.view.summary.row_version,
+                               parent=self)
         if summary is None:
             self.saved.setText("Not saved")
             return False
-        self.view = _with_summary(self.view, summary)
+        self.view = ops.with_summary(self.view, summary)
         self.saved.setText(f"Saved at {datetime.now().strftime('%H:%M:%S')}")
         self.editor.set_saved_at(datetime.now())
         return True
 
 
-def _with_summary(view: Any, summary: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(view, summary=summary, version=summary.current_version)
-
-
 class MainWindow(QMainWindow):
-    def __init__(self, services: AppServices, actor: Actor, *, lock_minutes: float | None = None) -> None:
+    def __init__(self, app: UiApp, *, gate: Gate | None = None, lock_minutes: float | None = None) -> None:
         super().__init__()
-        self.services = services
-        self.actor = actor
+        self.app = app
+        self.gate = gate or Gate(app.ctx.store, app.ctx.clock)
+        actor = app.actor
         self.signed_out = False
         self.setWindowTitle(f"Transition handovers — {actor.display_name} ({actor.role}"
                             f"{', ' + actor.team_name if actor.team_name else ''})")
-        self.resize(1400, 900)
+        self._fit_screen()
         self.nav = QListWidget()
         self.nav.setAccessibleName("Sections of the app")
         self.nav.setMaximumWidth(170)
@@ -165,6 +163,7 @@ class MainWindow(QMainWindow):
         self._workspace: CaseWorkspace | None = None   # built when a handover is first opened
         self.case_list: CaseListView | None = None
         self._list_fresh = True                          # the list model has just loaded its first page
+        self._list_stale = False                         # something changed since the list last loaded
         if actor.role in ("practitioner", "manager", "receiver"):
             title = "My team's handovers" if actor.role != "receiver" else "Handovers for my team"
             self.case_list = CaseListView(self._list_model("all"), title)
@@ -186,12 +185,34 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.setStatusBar(QStatusBar())
-        self.lock_screen = LockScreen(central, lambda: self.actor.username, services.authenticate)
+        self.lock_screen = LockScreen(central, lambda: self.actor.username, self._unlock)
+        self.lock_screen.unlocked.connect(self._unlocked)
         minutes = lock_minutes if lock_minutes is not None else lock_minutes_setting()
         self.idle = IdleWatcher(minutes, self)
         self.idle.idle.connect(self.lock)
         self._menus()
+        app.changed.connect(self._on_changes)
+        app.conflict.connect(self._on_conflict)
         self.nav.setCurrentRow(0)
+
+    @property
+    def actor(self) -> Any:
+        return self.app.actor
+
+    def _fit_screen(self) -> None:
+        """1400×900 where there is room; never larger than the screen (a council laptop is 1366×768)."""
+        from PySide6.QtGui import QGuiApplication
+
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        if room is None or room.width() <= 0:
+            self.resize(1400, 900)
+            return
+        self.resize(min(1400, room.width()), min(900, room.height()))
+
+    def _unlock(self, username: str, password: str) -> tuple[Any, str]:
+        ok, message = self.gate.check_password(self.actor, password)
+        return (self.actor if ok else None), message
 
     # ---- structure
     @property
@@ -210,7 +231,7 @@ class MainWindow(QMainWindow):
         return self._workspace is None or self._workspace.flush()
 
     def _list_model(self, scope: str) -> CaseListModel:
-        return handover_list_model(self.services, self.actor, scope)
+        return handover_list_model(self.app, scope)
 
     def _add_lazy_page(self, label: str, attr: str, module: str, cls: str) -> None:
         def build() -> QWidget:
@@ -218,7 +239,7 @@ class MainWindow(QMainWindow):
             if page is None:
                 import importlib
 
-                page = getattr(importlib.import_module(module), cls)(self.services, self.actor)
+                page = getattr(importlib.import_module(module), cls)(self.app)
                 setattr(self, attr, page)
                 self.pages.addWidget(page)
             return page
@@ -237,10 +258,11 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         m = self.menuBar().addMenu("&Handover")
+        self.locked_actions: list[QAction] = []
         if self.actor.role in ("practitioner", "manager"):
-            for label, direction, key in (("New &step-down…", "step_down", "Ctrl+D"),
-                                          ("New step-&up…", "step_up", "Ctrl+U")):
-                a = QAction(label, self, shortcut=QKeySequence(key))
+            for direction, key in zip(labels.directions(), ("Ctrl+D", "Ctrl+U", "", "")):
+                a = QAction(f"New {labels.direction_label(direction).lower()}…", self,
+                            shortcut=QKeySequence(key))
                 a.triggered.connect(lambda _=False, d=direction: self.new_case(d))
                 m.addAction(a)
             a = QAction("New handover for the &same child…", self, shortcut=QKeySequence("Ctrl+Shift+N"))
@@ -263,49 +285,55 @@ class MainWindow(QMainWindow):
         for a in (undo, redo, lock, sign_out):
             m.addAction(a)
 
+    # ---- changes from any operation on this machine
+    def _on_changes(self, changes: Changes) -> None:
+        if self.case_list is None or not changes:
+            return
+        if self.pages.currentWidget() is self.case_list:
+            self.case_list.model.reload()
+        else:
+            self._list_stale = True
+
+    def _on_conflict(self, case_id: str) -> None:
+        view = self._open_view()
+        if view is not None and view.summary.case_id == case_id:
+            self.workspace._pending = None
+            QTimer.singleShot(0, lambda: self.open_case(case_id, flush=False))
+
     # ---- operations
-    def run_op(self, op: Callable[[], Any], title: str = "That could not be done") -> Any:
-        """Run one core call; show an expected refusal in one dialog and return None."""
-        try:
-            return op()
-        except Conflict as e:
-            QMessageBox.warning(self, "Someone else changed this handover",
-                                f"{_sentence(str(e))}\n\nYour last change is not saved. The handover will now be "
-                                "reloaded so you can see what they did.")
-            if self._open_view() is not None:
-                QTimer.singleShot(0, lambda: self.open_case(self.workspace.view.summary.case_id, flush=False))
-            return None
-        except ServiceError as e:
-            QMessageBox.warning(self, title, _sentence(str(e)))
-            return None
+    def run(self, op: Callable[..., Any], *args: Any, title: str = "That could not be done", **kw: Any) -> Any:
+        """Run one operation through the app's runner (refusals shown in one dialog; None then)."""
+        return self.app.run(op, *args, parent=self, title=title, **kw)
 
     def show_list(self) -> None:
         if self._flush() and self.case_list is not None:
-            if not self._list_fresh:
+            if not self._list_fresh or self._list_stale:
                 self.case_list.model.reload()
-            self._list_fresh = False
+            self._list_fresh = self._list_stale = False
             self.pages.setCurrentWidget(self.case_list)
 
     def open_case(self, case_id: str, flush: bool = True) -> None:
         if flush and not self._flush():
             return
-        view = self.run_op(lambda: self.services.open_case(self.actor, case_id))
+        view = self.run(ops.open_case, case_id)
         if view is not None:
             self.workspace._pending = None
             self.workspace.show_case(view)
             self.pages.setCurrentWidget(self.workspace)
 
-    def new_case(self, direction: str) -> None:
+    def _ask_case_id(self) -> str | None:
         case_id, ok = QInputDialog.getText(self, "New handover", "Handover ID (from your case system):")
-        if not ok or not case_id.strip():
+        return case_id.strip() if ok and case_id.strip() else None
+
+    def new_case(self, direction: str) -> None:
+        case_id = self._ask_case_id()
+        if case_id is None:
             return
-        summary = self.run_op(lambda: self.services.create(self.actor, blank_case(direction, case_id.strip())))
+        summary = self.run(ops.create, direction, case_id)
         if summary is not None:
             self.open_case(summary.case_id)
 
     def new_from_selected(self) -> None:
-        from handover.case import copy_for_new_handover
-
         rows = self.case_list.table.selectionModel().selectedRows() if self.case_list else []
         if self._open_view() is not None and self.pages.currentWidget() is self.workspace:
             source_id = self.workspace.view.summary.case_id
@@ -315,20 +343,15 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "New handover for the same child",
                                     "Choose the child's previous handover in the list first.")
             return
-        labels = {"Step-down (children's social care to early help)": "step_down",
-                  "Step-up (early help to children's social care)": "step_up"}
+        choices = {labels.direction_long_label(d): d for d in labels.directions()}
         choice, ok = QInputDialog.getItem(self, "New handover for the same child", "Which way is the case moving?",
-                                          list(labels), 0, False)
+                                          list(choices), 0, False)
         if not ok:
             return
-        case_id, ok = QInputDialog.getText(self, "New handover", "Handover ID (from your case system):")
-        if not ok or not case_id.strip():
+        case_id = self._ask_case_id()
+        if case_id is None:
             return
-        previous = self.run_op(lambda: self.services.open_case(self.actor, source_id))
-        if previous is None:
-            return
-        new = copy_for_new_handover(previous.case, labels[choice], case_id.strip())
-        summary = self.run_op(lambda: self.services.create(self.actor, new))
+        summary = self.run(ops.create_for_same_child, source_id, choices[choice], case_id)
         if summary is not None:
             self.open_case(summary.case_id)
             self.statusBar().showMessage(f"Started from {source_id}: check each agency is told of this "
@@ -338,105 +361,89 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Import a handover case file", "", "Case files (*.json)")
         if not path:
             return
-        with open(path, "rb") as f:
-            data = f.read()
-        result = self.run_op(lambda: self.services.import_file(self.actor, data, path.rsplit("/", 1)[-1]))
+        result = self.run(ops.import_file, path)
         if result is not None:
             self.statusBar().showMessage(f"Imported {result.case_id} (version {result.version})", 8000)
             self.open_case(result.case_id)
+
+    def _choose_team(self, view: Any) -> int | None:
+        teams = self.run(ops.receiving_teams, view.summary.direction) or []
+        if not teams:
+            QMessageBox.warning(self, "No receiving team", "There is no team to send it to: ask an administrator.")
+            return None
+        name, ok = QInputDialog.getItem(self, "Send the handover", "Which team receives it?",
+                                        [t.name for t in teams], 0, False)
+        return next(t.id for t in teams if t.name == name) if ok else None
 
     def do_move(self, action: str) -> None:
         if not self.workspace.flush():
             return
         view = self.workspace.view
-        reason_code = note = None
-        spec = workflow.MOVES[action]
-        if spec.needs_reason_code:
-            labels = [(c, c.replace("_", " ").capitalize()) for c in workflow.RETURN_REASONS]
-            choice, ok = QInputDialog.getItem(self, "Return the handover", "Why is it being returned?",
-                                              [lbl for _, lbl in labels], 0, False)
+        case_id, version = view.summary.case_id, view.summary.row_version
+        word = labels.action_label(action)
+        if action == "send_back":
+            note, ok = QInputDialog.getMultiLineText(self, word, "Say why, for the sending practitioner (they see "
+                                                     "this when they open the handover):")
             if not ok:
                 return
-            reason_code = dict((lbl, c) for c, lbl in labels)[choice]
-        if action == "send" and view.summary.receiving_team_id is None:
-            teams = self.run_op(lambda: self.services.receiving_teams(self.actor, view.summary.direction)) or []
-            if not teams:
-                QMessageBox.warning(self, "No receiving team", "There is no team to send it to: ask an administrator.")
-                return
-            name, ok = QInputDialog.getItem(self, "Send the handover", "Which team receives it?",
-                                            [t.name for t in teams], 0, False)
+            result = self.run(ops.send_back, case_id, note, version)
+        elif action == "return":
+            reasons = {labels.return_reason_label(c): c for c in labels.return_reasons()}
+            choice, ok = QInputDialog.getItem(self, word, "Why is it being returned?", list(reasons), 0, False)
             if not ok:
                 return
-            team = next(t for t in teams if t.name == name)
-            summary = self.run_op(lambda: self.services.assign_receiving_team(self.actor, view.summary.case_id,
-                                                                              team.id))
-            if summary is None:
+            note, ok = QInputDialog.getMultiLineText(self, word, "Say what the sending team needs to do:")
+            if not ok:
                 return
-            view = self.workspace.view = _with_summary(view, summary)
-        if spec.needs_note:
-            note, ok = QInputDialog.getMultiLineText(self, workflow.ACTION_LABELS[action],
-                                                     "Say why, for the sending practitioner:")
-            if not ok or not note.strip():
+            result = self.run(ops.return_handover, case_id, reasons[choice], note, version)
+        elif action == "send" and view.summary.receiving_team_id is None:
+            team_id = self._choose_team(view)
+            if team_id is None:
                 return
-        result = self.run_op(lambda: self.services.move(self.actor, view.summary.case_id, action, reason_code,
-                                                        note, view.summary.row_version))
+            result = self.run(ops.send, case_id, version, team_id)
+        else:
+            result = self.run(ops.move, case_id, action, expected_version=version)
         if result is None:
             return
-        self.open_case(view.summary.case_id, flush=False)
-        if action == "authorise":
-            self.sign_pack()
-        QMessageBox.information(self, workflow.ACTION_LABELS[action],
-                                f"Done: the handover is now {result.summary.state.replace('_', ' ')}. "
-                                f"{_NEXT.get(action, '')}")
+        self.open_case(case_id, flush=False)
+        after = labels.next_step(action)
+        if action == "authorise" and not self.sign_pack():
+            after = "It is frozen, but its pack is not signed yet: use Sign pack, then send it."
+        QMessageBox.information(self, word, f"Done: the handover is now "
+                                f"{labels.state_label(result.summary.state).lower()}. {after}")
 
     def sign_pack(self) -> bool:
-        """Build the final pack of the frozen version, have the manager sign it, store it with the version."""
-        import tempfile
-        from pathlib import Path
-
-        from handover.pack import PackError, build_pack
+        """Have the manager sign the pack of the stored authorised version; the core builds, checks and keeps it."""
         from ui.dialogs.sign_dialog import SignDialog
 
         view = self.workspace.view
         if view is None or not view.frozen:
             return False
-        folder = Path(tempfile.mkdtemp(prefix="handover-pack-"))
-        try:
-            unsigned, signed = folder / "pack.pdf", folder / "signed.pdf"
-            try:
-                build_pack(view.case, unsigned, as_of=self.services.today(), state=view.summary.state)
-            except PackError as e:
-                QMessageBox.warning(self, "The pack cannot be made", _sentence(str(e)))
-                return False
-            dialog = SignDialog(unsigned, signed, "manager", expected_name=self.actor.display_name, parent=self)
-            if dialog.exec() != dialog.DialogCode.Accepted:
-                self.statusBar().showMessage("Authorised, but the pack is not signed yet: use Sign pack.", 10000)
-                return False
-            stored = self.run_op(lambda: self.services.store_pack(self.actor, view.summary.case_id, view.version,
-                                                                  signed.read_bytes(), view.content_hash,
-                                                                  signers=self.actor.display_name))
-            return stored is not None
-        finally:
-            for f in folder.iterdir():
-                f.unlink()
-            folder.rmdir()
+        case_id = view.summary.case_id
+        dialog = SignDialog(lambda p12, pw, errors: self.app.run(ops.sign_pack, case_id, p12, pw, errors=errors),
+                            self.app.now, subject=f"the authorised pack of {case_id}, version {view.version}",
+                            role="manager", expected_name=self.actor.display_name, parent=self)
+        if dialog.exec() != dialog.DialogCode.Accepted:
+            self.statusBar().showMessage("Authorised, but the pack is not signed yet: use Sign pack.", 10000)
+            return False
+        self.statusBar().showMessage(f"Signed and kept with version {view.version}: the receiving team will see it "
+                                     "once it is sent.", 10000)
+        return True
 
     def show_signed_pack(self) -> None:
         from ui.pack_preview import PackPreview
 
         view = self.workspace.view
-        packs = self.run_op(lambda: self.services.list_packs(self.actor, view.summary.case_id)) or []
-        mine = [p for p in packs if p.version == view.version] or packs
-        if not mine:
-            QMessageBox.information(self, "Signed pack", "No signed pack is stored for this handover yet: "
-                                    "the authorising manager signs it (Sign pack).")
+        found = self.run(ops.signed_pack_for, view.summary.case_id, view.version)
+        if not found:
+            if found is not None:
+                QMessageBox.information(self, "Signed pack", "No signed pack is stored for this handover yet: "
+                                        "the authorising manager signs it (Sign pack).")
             return
-        data = self.run_op(lambda: self.services.get_pack(self.actor, view.summary.case_id, mine[-1].id))
-        if data is None:
-            return
+        info, data = found
         w = PackPreview()
         w.load_bytes(data)
-        w.setWindowTitle(f"Signed pack — {view.summary.case_id}, version {mine[-1].version}")
+        w.setWindowTitle(f"Signed pack — {view.summary.case_id}, version {info.version}")
         w.resize(900, 1000)
         w.show()
         self._preview = w
@@ -445,22 +452,21 @@ class MainWindow(QMainWindow):
         from ui.changes import ChangesDialog
 
         view = self.workspace.view
-        dialog = self.run_op(lambda: ChangesDialog(self.services, self.actor, view.summary.case_id, self))
+        dialog = self.run(lambda ctx: ChangesDialog(self.app, view.summary.case_id, self))
         if dialog is not None:
             dialog.exec()
 
     def preview_pack(self) -> None:
-        try:
-            from ui.pack_preview import PackPreview, build_preview
-        except ImportError:
-            QMessageBox.information(self, "Preview", "The pack preview is not available in this build.")
-            return
+        from ui.pack_preview import PackPreview
+
         view = self.workspace.view
-        path = build_preview(self.workspace.editor.case(), self.services.today(), draft=True,
-                             state=view.summary.state)
-        w = PackPreview(path)
+        build = self.run(ops.preview_builder, self.workspace.editor.case(), view.summary.state)
+        if build is None:
+            return
+        w = PackPreview()
         w.setWindowTitle(f"Pack preview — {view.summary.case_id}")
         w.resize(900, 1000)
+        w.show_built(build)
         w.show()
         self._preview = w
 
@@ -471,8 +477,20 @@ class MainWindow(QMainWindow):
             self.close()
 
     def lock(self) -> None:
+        """Cover the window; the menus and their shortcuts stop working until the person unlocks."""
         self._flush()
+        self._set_menus_enabled(False)
         self.lock_screen.lock()
+
+    def _unlocked(self) -> None:
+        self._set_menus_enabled(True)
+
+    def _set_menus_enabled(self, enabled: bool) -> None:
+        self.menuBar().setEnabled(enabled)
+        for top in self.menuBar().actions():
+            for a in (top.menu().actions() if top.menu() else ()):
+                if a.text() != "&Lock now":
+                    a.setEnabled(enabled)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self._flush()   # never asks "save changes?": there is nothing unsaved to ask about
@@ -492,6 +510,7 @@ def lock_minutes_setting() -> float:
     return DEFAULT_LOCK_MINUTES
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else text
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text)

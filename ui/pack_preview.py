@@ -24,6 +24,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QStandardPaths, QThread, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 
+from ui.operations import sentence
 from ui.qt import (
     QHBoxLayout,
     QKeySequence,
@@ -57,18 +58,17 @@ def _private_dir() -> Path:
     return d
 
 
-def build_preview(case: dict[str, Any], as_of: dt.date, *, draft: bool = True, state: str | None = None) -> Path:
-    """Build a (draft) pack for previewing into a private temp file (0600) and return its path.
+def build_preview(build: Callable[[Path], Any], *, draft: bool = True) -> Path:
+    """Write a pack for previewing with ``build(path)`` (from ``ops.preview_builder``: the database's
+    protocol and today's date) into a private temp file (0600) and return its path.
 
-    Raises :class:`handover.pack.PackError` / ``PackRefused`` as :func:`handover.pack.build_pack` does;
-    nothing is left behind then. Remove the file with :func:`discard_preview` (the widget does it on close).
+    Raises what ``build`` raises (an ``OperationError`` for a pack that cannot be made); nothing is left
+    behind then. Remove the file with :func:`discard_preview` (the widget does it on close).
     """
-    from handover.pack import build_pack
-
     d = _private_dir()
     path = d / ("draft-pack.pdf" if draft else "pack.pdf")
     try:
-        build_pack(case, path, as_of=as_of, draft=draft, state=state)
+        build(path)
     except BaseException:
         discard_preview(path)
         raise
@@ -141,10 +141,10 @@ class _RenderThread(QThread):
             else:
                 self._pdftoppm()
         except Exception as e:  # an expected failure or not, it must not cross the thread as a traceback
-            from handover.pack import PackError, PackRefused
+            from handover.app import OperationError
 
-            if isinstance(e, (PackError, PackRefused)):
-                self.failed.emit(str(e).splitlines()[0])
+            if isinstance(e, OperationError):
+                self.failed.emit(sentence(str(e)))
             else:
                 self.failed.emit(f"Could not show the pack: {type(e).__name__}: {e}".splitlines()[0])
 
@@ -202,7 +202,7 @@ def _on_white(img: QImage) -> QImage:
 
 
 class PackPreview(QWidget):
-    """Shows a pack's pages. ``load(path)``, ``load_bytes(data)`` or ``show_case(case, as_of)``.
+    """Shows a pack's pages. ``load(path)``, ``load_bytes(data)`` or ``show_built(build)``.
 
     Signals: ``page_count_changed(int)`` once the number of pages is known; ``rendered(int)`` when
     every page is shown; ``failed(str)`` with a one-line message.
@@ -332,12 +332,11 @@ class PackPreview(QWidget):
             f.write(data)
         self.load(p, delete_on_close=True)
 
-    def show_case(self, case: dict[str, Any], as_of: dt.date, *, draft: bool = True,
-                  state: str | None = None) -> None:
-        """Build a draft pack in the background (:func:`build_preview`) and show it."""
+    def show_built(self, build: Callable[[Path], Any], *, draft: bool = True) -> None:
+        """Make a pack in the background with ``build(path)`` (``ops.preview_builder``) and show it."""
         self._reset()
         self.status.setText("Making the pack…")
-        self._start(build=lambda: build_preview(case, as_of, draft=draft, state=state))
+        self._start(build=lambda: build_preview(build, draft=draft))
 
     # ------------------------------------------------------------ rendering
 
@@ -599,17 +598,15 @@ class PackPreview(QWidget):
         super().closeEvent(event)
 
 
-def _main() -> None:  # pragma: no cover — `python -m ui.pack_preview CASE.json` to look at a pack
+def _main() -> None:  # pragma: no cover — `python -m ui.pack_preview PACK.pdf` to look at a pack
     import sys
 
     from PySide6.QtWidgets import QApplication
 
-    from handover.case import load_case
-
     app = QApplication(sys.argv)
     w = PackPreview()
     w.resize(1000, 900)
-    w.show_case(load_case(sys.argv[1]), dt.date.today())
+    w.load(sys.argv[1])
     w.show()
     app.exec()
     w.cleanup()

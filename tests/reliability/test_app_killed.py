@@ -28,12 +28,14 @@ EDITING = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     from PySide6.QtTest import QTest
     app = QApplication(sys.argv[:1])
-    from handover.store.database import open_database
-    from ui.services import AppServices
+    from handover.app import open_gate
+    from ui.operations import UiApp
     from ui.main_window import MainWindow
-    services = AppServices(open_database(sys.argv[1]).store)
-    actor, _ = services.authenticate("jo", sys.argv[2])
-    win = MainWindow(services, actor, lock_minutes=60)
+    gate, message = open_gate(sys.argv[1])
+    assert gate is not None, message
+    signed_in = gate.sign_in("jo", sys.argv[2])
+    assert signed_in.context is not None, signed_in.message
+    win = MainWindow(UiApp(signed_in.context), gate=gate, lock_minutes=60)
     win.show()
     win.open_case("CRASH-1")
     ed = win.workspace.editor

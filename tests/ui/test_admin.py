@@ -19,7 +19,7 @@ from handover.store import service as sv  # noqa: E402
 def page(qtbot, data):
     from ui.admin import AdminPage
 
-    p = AdminPage(data.services, data.admin)
+    p = AdminPage(data.app(data.admin))
     qtbot.addWidget(p)
     return p
 
@@ -84,7 +84,7 @@ def test_people_and_teams(page, data):
     tab.password.setText("newbie-password")
     assert tab.create_user()
     assert tab.selected_user().username == "newbie"
-    assert sv.authenticate(data.store, "newbie", "newbie-password", now=data.services.now()).ok
+    assert sv.authenticate(data.store, "newbie", "newbie-password", now=data.now()).ok
     tab.role.setCurrentIndex(tab.role.findData("manager"))
     assert tab.change_role()
     tab.new_password.setText("another-password-2")
@@ -92,7 +92,7 @@ def test_people_and_teams(page, data):
     assert tab.toggle()
     users = {u.username: u for u in sv.list_users(data.store, data.admin)}
     assert (users["newbie"].role, users["newbie"].active) == ("manager", False)
-    assert not sv.authenticate(data.store, "newbie", "another-password-2", now=data.services.now()).ok
+    assert not sv.authenticate(data.store, "newbie", "another-password-2", now=data.now()).ok
     # refusals are shown on the tab: a duplicate username
     tab.username.setText("newbie")
     tab.password.setText("whatever-password")

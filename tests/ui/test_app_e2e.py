@@ -10,6 +10,8 @@ import pytest
 
 from sqlalchemy import select
 
+from handover.app import Gate
+from handover.app import operations as ops
 from handover.case import get_path
 from handover.checks import check_case
 from handover.store.models import AuditEntry
@@ -17,7 +19,7 @@ from handover.keys import init_ca, issue_user
 from handover.pack import verify_pack
 from handover.store import service as svc
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMessageBox
-from ui.services import AppServices
+from ui.operations import UiApp
 
 from casefiles import example
 
@@ -35,11 +37,11 @@ def world(tmp_path):
     svc.create_user(store, admin, "jo", "Jo Sample", "practitioner", csc.id, PASSWORD, now=NOW)
     svc.create_user(store, admin, "priya", "Priya Natt", "manager", csc.id, PASSWORD, now=NOW)
     svc.create_user(store, admin, "alex", "Alex Demo", "receiver", eh.id, PASSWORD, now=NOW)
-    services = AppServices(store, clock=lambda: NOW)
+    gate = Gate(store, clock=lambda: NOW)
     init_ca(tmp_path / "ca", "Exampleton Council (test)", b"ca-passphrase", now=NOW)
     p12 = tmp_path / "priya.p12"
     issue_user(tmp_path / "ca", b"ca-passphrase", "Priya Natt", "Team manager", p12, b"cert-passphrase", now=NOW)
-    yield store, services, p12
+    yield store, gate, p12
     store.close()
 
 
@@ -53,12 +55,12 @@ def no_blocking(monkeypatch):
     return said
 
 
-def window_for(qtbot, services, username):
+def window_for(qtbot, gate, username):
     from ui.main_window import MainWindow
 
-    actor, message = services.authenticate(username, PASSWORD)
-    assert actor is not None, message
-    win = MainWindow(services, actor, lock_minutes=60)
+    signed_in = gate.sign_in(username, PASSWORD)
+    assert signed_in.context is not None, signed_in.message
+    win = MainWindow(UiApp(signed_in.context), gate=gate, lock_minutes=60)
     qtbot.addWidget(win)
     win.show()
     return win
@@ -70,7 +72,7 @@ def settle(qtbot, ms=50):
 
 
 def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tmp_path):
-    store, services, p12 = world
+    store, gate, p12 = world
     src = example("step_down_complete")
     # a step-down decided this week: nothing is overdue yet on 20 November
     src["transition"]["decision_date"] = "2026-11-16"
@@ -81,7 +83,7 @@ def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tm
     src["family"]["consent"]["date"] = "2026-11-13"
 
     # --- the practitioner creates a step-down and fills it in
-    jo = window_for(qtbot, services, "jo")
+    jo = window_for(qtbot, gate, "jo")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("SD-E2E-1", True))
     jo.new_case("step_down")
     ws = jo.workspace
@@ -128,11 +130,16 @@ def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tm
     from ui.dialogs import sign_dialog
 
     def sign_instead_of_exec(self):
-        sign_dialog.sign_file(self.pdf_in, self.pdf_out, p12, "cert-passphrase", self.role)
+        # what the manager does in the dialog: their certificate, its passphrase, Sign (the real callback:
+        # the core builds the pack of the stored authorised version, signs it and keeps it)
+        self.cert_edit.setText(str(p12))
+        self.pass_edit.setText("cert-passphrase")
+        signed = self.sign()
+        assert signed, self.error.text()
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(sign_dialog.SignDialog, "exec", sign_instead_of_exec)
-    priya = window_for(qtbot, services, "priya")
+    priya = window_for(qtbot, gate, "priya")
     priya.open_case("SD-E2E-1")
     assert "authorise" in priya.workspace.view.allowed_actions
     priya.do_move("authorise")
@@ -140,10 +147,10 @@ def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tm
     assert view.summary.state == "authorised" and view.frozen
     assert get_path(view.case, "sign_off.sending_manager.name") == "Priya Natt"
     assert check_case(view.case, NOW.date()).complete
-    packs = services.list_packs(priya.actor, "SD-E2E-1")
+    packs = ops.list_packs(priya.app.ctx, "SD-E2E-1")
     assert len(packs) == 1
     path = tmp_path / "stored.pdf"
-    path.write_bytes(services.get_pack(priya.actor, "SD-E2E-1", packs[0].id))
+    path.write_bytes(ops.get_pack(priya.app.ctx, "SD-E2E-1", packs[0].id))
     verdict = verify_pack(path)
     assert verdict.ok and verdict.signatures[0].intact and verdict.signatures[0].signer == "Priya Natt"
 
@@ -156,7 +163,7 @@ def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tm
     assert any("receiving team now has it" in text for _, text in no_blocking)
 
     # --- the receiving team sees it in Incoming
-    alex = window_for(qtbot, services, "alex")
+    alex = window_for(qtbot, gate, "alex")
     assert alex.page("incoming").model.total == 1
     assert alex.page("incoming").model.row_at(0).case_id == "SD-E2E-1"
 
@@ -171,8 +178,8 @@ def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tm
 
 
 def test_closing_never_asks_and_keeps_the_last_keystrokes(qtbot, world, no_blocking, monkeypatch):
-    store, services, _ = world
-    jo = window_for(qtbot, services, "jo")
+    store, gate, _ = world
+    jo = window_for(qtbot, gate, "jo")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("SD-E2E-2", True))
     jo.new_case("step_down")
     w = jo.workspace.editor.field_widget("child.given_name")
@@ -184,12 +191,12 @@ def test_closing_never_asks_and_keeps_the_last_keystrokes(qtbot, world, no_block
 
 
 def test_conflict_is_told_and_nothing_is_overwritten(qtbot, world, no_blocking, monkeypatch):
-    store, services, _ = world
-    jo = window_for(qtbot, services, "jo")
+    store, gate, _ = world
+    jo = window_for(qtbot, gate, "jo")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("SD-E2E-3", True))
     jo.new_case("step_down")
     # someone else saves a version first
-    other = services.authenticate("priya", PASSWORD)[0]
+    other = gate.sign_in("priya", PASSWORD).context.actor
     view = svc.get_handover(store, other, "SD-E2E-3", now=NOW)
     case = dict(view.case)
     case["child"] = dict(case["child"], family_name="Saved-by-Priya")
@@ -204,10 +211,10 @@ def test_conflict_is_told_and_nothing_is_overwritten(qtbot, world, no_blocking, 
 
 
 def test_new_handover_for_the_same_child_copies_the_family(qtbot, world, no_blocking, monkeypatch):
-    store, services, _ = world
-    jo_actor = services.authenticate("jo", PASSWORD)[0]
+    store, gate, _ = world
+    jo_actor = gate.sign_in("jo", PASSWORD).context.actor
     svc.create_handover(store, jo_actor, example("step_down_complete"), now=NOW)
-    jo = window_for(qtbot, services, "jo")
+    jo = window_for(qtbot, gate, "jo")
     jo.case_list.table.selectRow(0)
     answers = iter([("Step-up (early help to children's social care)", True)])
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: next(answers))
@@ -220,10 +227,10 @@ def test_new_handover_for_the_same_child_copies_the_family(qtbot, world, no_bloc
 
 
 def test_each_role_gets_its_pages(qtbot, world, no_blocking):
-    _, services, _ = world
+    _, gate, _ = world
     pages = {}
     for user in ("jo", "priya", "alex", "admin"):
-        win = window_for(qtbot, services, user)
+        win = window_for(qtbot, gate, user)
         pages[user] = [win.nav.item(i).text() for i in range(win.nav.count())]
     assert pages["jo"] == ["Handovers"]
     assert pages["priya"] == ["Handovers", "Incoming", "Team and overdue"]
@@ -232,13 +239,12 @@ def test_each_role_gets_its_pages(qtbot, world, no_blocking):
 
 
 def test_idle_window_locks_and_unlocks_in_place(qtbot, world, no_blocking, monkeypatch):
-    _, services, _ = world
+    _, gate, _ = world
     monkeypatch.setenv("HANDOVER_LOCK_MINUTES", "0.002")   # about a tenth of a second
     from ui.main_window import MainWindow, lock_minutes_setting
 
     assert lock_minutes_setting() == 0.002
-    actor = services.authenticate("jo", PASSWORD)[0]
-    win = MainWindow(services, actor)
+    win = MainWindow(UiApp(gate.sign_in("jo", PASSWORD).context), gate=gate)
     qtbot.addWidget(win)
     win.show()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("SD-LOCK-1", True))

@@ -88,7 +88,7 @@ def test_signing_in_before_the_database_is_ready_waits_for_it(db_with_admin, mon
         self.password.setText(PASSWORD)
         self.try_sign_in()                       # before the opening thread has even started
         assert self.user is not None, self.error.text()
-        who.append(self.user.username)
+        who.append(self.user.actor.username)   # the sign-in gives the signed-in context
 
         def leave():
             win = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")

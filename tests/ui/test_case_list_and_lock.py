@@ -77,8 +77,8 @@ def test_columns_say_direction_and_deadline_in_words(qtbot):
     model = CaseListModel(store.fetch, store.count)
     assert model.data(model.index(1, 1)) == "↑ Step-up"
     assert model.data(model.index(0, 1)) == "↓ Step-down"
-    assert model.data(model.index(0, 4)).startswith("OVERDUE: pack sent")
-    assert model.data(model.index(0, 5)) == "None" and model.data(model.index(1, 5)) == "1"
+    assert model.data(model.index(0, 5)).startswith("OVERDUE: pack sent")
+    assert model.data(model.index(0, 6)) == "None" and model.data(model.index(1, 6)) == "1"
 
 
 def test_search_and_sort_go_to_the_query(qtbot):

@@ -20,7 +20,7 @@ from ui.qt import Qt  # noqa: E402
 def page(qtbot, data):
     from ui.dashboard import DashboardPage
 
-    p = DashboardPage(data.services, data.mgr, background=False)
+    p = DashboardPage(data.app(data.mgr), background=False)
     qtbot.addWidget(p)
     p.resize(1440, 900)
     return p

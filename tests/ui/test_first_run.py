@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from handover.app import Context, Gate
+from handover.app import operations as ops
 from handover.store import service as svc
-from ui.services import AppServices
 
 
 def test_first_run_creates_admin_and_loads_demo(qtbot, tmp_path, monkeypatch):
     from ui.first_run import FirstRunDialog
 
     store = svc.open_database(f"sqlite:///{tmp_path / 'first.sqlite'}").store
-    services = AppServices(store)
-    assert services.first_run_needed()
+    gate = Gate(store)
+    assert gate.first_run_needed()
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
-    d = FirstRunDialog(services)
+    d = FirstRunDialog(gate)
     qtbot.addWidget(d)
     d.username.setText("boss")
     d.password.setText("long enough password")
@@ -27,8 +28,8 @@ def test_first_run_creates_admin_and_loads_demo(qtbot, tmp_path, monkeypatch):
     d.password2.setText("long enough password")
     d.demo_count.setValue(30)
     d.create()
-    assert not services.first_run_needed()
-    assert services.authenticate("boss", "long enough password")[0] is not None
+    assert not gate.first_run_needed()
+    assert gate.sign_in("boss", "long enough password").context is not None
     assert told and "30 synthetic handovers" in told[0]
-    assert services.count(svc.system_actor("test"), "") == 30
+    assert ops.count(Context(store, svc.system_actor("test")), "all", "") == 30
     assert d.password.text() == "" and d.password2.text() == ""

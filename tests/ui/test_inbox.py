@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 
+from handover.app import operations as ops  # noqa: E402
 from handover.store import service as sv  # noqa: E402
 from handover.store.receiving import REASON_LABELS, AcceptDetails  # noqa: E402
 from handover.workflow import RETURN_REASONS  # noqa: E402
@@ -19,14 +20,14 @@ from ui.qt import QDialog  # noqa: E402
 def _page(qtbot, data, actor=None):
     from ui.inbox import IncomingPage
 
-    page = IncomingPage(data.services, actor or data.recv)
+    page = IncomingPage(data.app(actor or data.recv))
     qtbot.addWidget(page)
     page.resize(1400, 900)
     return page
 
 
 def _case(data, case_id):
-    return sv.get_handover(data.store, sv.system_actor("test"), case_id, now=data.services.now())
+    return sv.get_handover(data.store, sv.system_actor("test"), case_id, now=data.now())
 
 
 def test_lists_only_handovers_sent_to_my_team_with_deadlines(qtbot, data):
@@ -90,7 +91,7 @@ def test_accept_through_the_dialog_records_meeting_and_lead_professional(qtbot, 
     assert case["sign_off"]["receiving"]["name"] == "Rita Receiver"
     assert page.detail.callout.label.text().startswith("Accepted. Early Help East leads the work")
     # the deadlines those dates meet are now done (late: agreed after the 9 November due date)
-    items = {(i.id, i.rule): i.status for i in data.services.overdue_page(data.mgr, _all(), "due", False, 0, 100)}
+    items = {(i.id, i.rule): i.status for i in ops.overdue_page(data.ctx(data.mgr), _all(), "due", False, 0, 100)}
     assert items[("SD-D", "lead_professional_agreed")] == "late"
     assert items[("SD-D", "handover_meeting")] == "late"
 
@@ -132,9 +133,14 @@ def test_return_with_each_coded_reason(qtbot, data, monkeypatch, code):
     hist = sv.history(data.store, data.prac, "SD-B")
     assert (hist[-1].action, hist[-1].reason_code, hist[-1].note) == ("return", code, f"Please fix: {code}")
     assert page.detail.callout.label.text().startswith("Returned to CSC North. They have it now")
-    # the sender sees it in their list with the reason
-    notes = data.services.return_notes(data.prac, ["SD-B", "SD-A"])
-    assert notes == {"SD-B": f"returned: {REASON_LABELS[code]} — Please fix: {code}"}
+    # the sender sees it in their list with the reason (the list's "Came back because" column)
+    from ui.case_list import COLUMNS, handover_list_model
+
+    sender = handover_list_model(data.app(data.prac), "all")
+    col = [c[0] for c in COLUMNS].index("Came back because")
+    notes = {sender.row_at(i).case_id: sender.data(sender.index(i, col)) for i in range(sender.rowCount())}
+    notes = {cid: note for cid, note in notes.items() if cid in ("SD-B", "SD-A") and note}
+    assert notes == {"SD-B": f"Returned by Rita Receiver ({REASON_LABELS[code]}): Please fix: {code}"}
     # and no longer waits in the inbox
     assert "SD-B" not in [page.model.row_at(i).case_id for i in range(page.model.rowCount())]
 
@@ -184,14 +190,14 @@ def test_sender_sees_what_changed_after_a_return(qtbot, data):
     page = _page(qtbot, data)
     page.open_case("SD-B")
     page.return_with("missing_information", "Add the GP")
-    view = sv.get_handover(data.store, data.prac, "SD-B", now=data.services.now())
+    view = sv.get_handover(data.store, data.prac, "SD-B", now=data.now())
     case = view.case
     case["child"]["given_name"] = "Adaline"
     case["agencies"].append({"type": "gp", "name": "Demo Surgery", "contact": "", "involved_with": ["child"],
                              "informed_date": None, "sharing_basis": {"type": "consent", "gateway": "", "reason": ""},
                              "continues_involvement": True, "attends_handover": False})
-    sv.save_version(data.store, data.prac, "SD-B", case, view.summary.row_version, now=data.services.now())
-    dlg = ChangesDialog(data.services, data.prac, "SD-B")
+    sv.save_version(data.store, data.prac, "SD-B", case, view.summary.row_version, now=data.now())
+    dlg = ChangesDialog(data.app(data.prac), "SD-B")
     qtbot.addWidget(dlg)
     returned = [h for h in sv.history(data.store, data.prac, "SD-B") if h.action == "return"][-1].version
     assert dlg.view.old.currentData() == returned

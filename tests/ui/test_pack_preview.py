@@ -23,6 +23,20 @@ AS_OF = dt.date(2026, 11, 25)
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture
+def ctx(tmp_path):
+    """A signed-in context on an empty database (the bundled protocol), its clock on the as-of date."""
+    from handover.app import Context
+    from handover.store import open_database
+    from handover.store.errors import system_actor
+
+    opened = open_database(f"sqlite:///{tmp_path / 'preview.sqlite3'}")
+    assert opened.ok, opened.message
+    yield Context(opened.store, system_actor("test"),
+                  lambda: dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc))
+    opened.store.close()
+
+
 def _case(name: str = "step_down_complete") -> dict:
     return load_case(resource_path("examples", f"{name}.json"))
 
@@ -50,8 +64,10 @@ def _shown(qtbot, w: PackPreview, timeout: int = 20_000) -> None:
 needs_renderer = pytest.mark.skipif(renderer_name() is None, reason="neither QtPdf nor pdftoppm here")
 
 
-def test_build_preview_is_private_and_discarded():
-    p = build_preview(_case(), AS_OF)
+def test_build_preview_is_private_and_discarded(ctx):
+    from handover.app import operations as ops
+
+    p = build_preview(ops.preview_builder(ctx, _case()))
     try:
         assert p.is_file() and stat.S_IMODE(os.stat(p).st_mode) == 0o600
         assert stat.S_IMODE(os.stat(p.parent).st_mode) == 0o700
@@ -126,11 +142,13 @@ def test_zoom_buttons_and_keys(qtbot, draft_pack):
 
 
 @needs_renderer
-def test_show_case_builds_in_the_background_and_deletes_on_close(qtbot):
+def test_show_built_builds_in_the_background_and_deletes_on_close(qtbot, ctx):
+    from handover.app import operations as ops
+
     w = PackPreview()
     qtbot.addWidget(w)
     w.show()
-    w.show_case(_case("step_up_with_gaps"), AS_OF)
+    w.show_built(ops.preview_builder(ctx, _case("step_up_with_gaps")))
     assert w.status.text() == "Making the pack…"       # returned at once: the build runs off the GUI thread
     _shown(qtbot, w, 30_000)
     path = w.path

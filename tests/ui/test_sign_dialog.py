@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QDialog, QLineEdit  # noqa: E402
 
 from handover.case import load_case  # noqa: E402
 from handover.resources import resource_path  # noqa: E402
-from ui.dialogs.sign_dialog import SETTINGS_KEY, SignDialog, describe_certificate, sign_file  # noqa: E402
+from handover.app.signing import describe_certificate  # noqa: E402
+from ui.dialogs.sign_dialog import SETTINGS_KEY, SignDialog  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 25)
 # verify_pack checks certificates at the real time, so the certificates are issued relative to it
@@ -53,8 +54,25 @@ def settings(tmp_path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def file_signer(pdf_in: Path, pdf_out: Path, role: str):
+    """A ``sign`` callback for the dialog, as the app's (``ops.sign_pack`` through the runner) behaves, on
+    a pack file: sign the ``role`` box of ``pdf_in`` into ``pdf_out``; a refusal goes to the dialog's own
+    error line and the callback returns None (nothing written)."""
+    from handover.pack import PackError, sign_pack
+    from ui.operations import sentence
+
+    def sign(p12: str, passphrase: str, show_error):
+        try:
+            return sign_pack(pdf_in, pdf_out, p12, passphrase.encode("utf-8"), field_name=role, timestamp=NOW)
+        except PackError as e:
+            show_error(sentence(str(e)))
+            return None
+
+    return sign
+
+
 def _dialog(qtbot, final_pack, out, settings, role="manager", **kw) -> SignDialog:
-    d = SignDialog(final_pack, out, role, settings=settings, now=NOW, **kw)
+    d = SignDialog(file_signer(final_pack, out, role), NOW, role=role, settings=settings, **kw)
     qtbot.addWidget(d)
     return d
 
@@ -166,16 +184,40 @@ def test_choose_uses_a_file_dialog_and_exec_never_blocks(qtbot, keys, final_pack
 
 
 def test_sign_file_preparer_then_manager(keys, final_pack, tmp_path):
-    from handover.pack import PackError, verify_pack
+    """The core's signing of a pack file (what ``ops.sign_pack`` uses for the manager's box): the preparer,
+    then the manager; a box already signed and a box the pack has not are refused, writing nothing."""
+    from handover.pack import PackError, sign_pack, verify_pack
 
     one, two = tmp_path / "one.pdf", tmp_path / "two.pdf"
-    r1 = sign_file(final_pack, one, keys["preparer"], PASS, "preparer", timestamp=NOW)
-    r2 = sign_file(one, two, keys["manager"], PASS.encode(), "manager", timestamp=NOW + dt.timedelta(seconds=1))
+    r1 = sign_pack(final_pack, one, keys["preparer"], PASS.encode(), field_name="preparer", timestamp=NOW)
+    r2 = sign_pack(one, two, keys["manager"], PASS.encode(), field_name="manager",
+                   timestamp=NOW + dt.timedelta(seconds=1))
     assert (r1.signer, r2.signer) == ("Zoë Sample", "Priya Natt")
     v = verify_pack(two, keys["ca"])
     assert v.ok and [s.field_name for s in v.signatures] == ["preparer", "manager"]
     with pytest.raises(PackError, match="already signed"):
-        sign_file(two, tmp_path / "three.pdf", keys["manager"], PASS, "manager", timestamp=NOW)
+        sign_pack(two, tmp_path / "three.pdf", keys["manager"], PASS.encode(), field_name="manager", timestamp=NOW)
     with pytest.raises(PackError, match="no signature box"):
-        sign_file(final_pack, tmp_path / "x.pdf", keys["manager"], PASS, "witness")
+        sign_pack(final_pack, tmp_path / "x.pdf", keys["manager"], PASS.encode(), field_name="witness")
     assert not (tmp_path / "three.pdf").exists() and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_refused_signature_is_one_line_in_the_dialog_and_nothing_is_accepted(qtbot, keys, final_pack,
+                                                                              tmp_path, settings):
+    """When ``sign`` refuses (here: the manager's box is already signed), the dialog shows why in its error
+    line, stays open and is not accepted."""
+    from handover.pack import sign_pack
+
+    signed = tmp_path / "signed-once.pdf"
+    sign_pack(final_pack, signed, keys["manager"], PASS.encode(), field_name="manager", timestamp=NOW)
+    out = tmp_path / "again.pdf"
+    d = _dialog(qtbot, signed, out, settings)
+    d.cert_edit.setText(str(keys["manager"]))
+    d.pass_edit.setText(PASS)
+    assert d.check_certificate()
+    assert d.sign() is False
+    assert d.error.isVisibleTo(d) and "already signed" in d.error.text() and "\n" not in d.error.text()
+    assert not d.sign_button.isEnabled() and d.result() != QDialog.DialogCode.Accepted
+    assert d.result_info is None and not out.exists()
+    with pytest.raises(ValueError):
+        SignDialog(file_signer(final_pack, out, "witness"), NOW, role="witness", settings=settings)

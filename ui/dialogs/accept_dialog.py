@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handover.store.receiving import AcceptDetails
+from handover.app.operations import AcceptDetails
 from handover.vocab import AGENCY_TYPES, vocab
 from ui.qt import (QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                    QPlainTextEdit, QVBoxLayout, QWidget)

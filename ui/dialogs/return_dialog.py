@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from handover.store.receiving import REASON_LABELS
-from handover.workflow import RETURN_REASONS
+from handover import labels
 from ui.qt import (QButtonGroup, QDialog, QDialogButtonBox, QGroupBox, QLabel, QPlainTextEdit, QRadioButton,
                    QVBoxLayout, QWidget)
 from ui.widgets.style import STYLE_SHEET, heading, muted
@@ -23,9 +22,10 @@ class ReturnDialog(QDialog):
         self.group = QButtonGroup(self)
         inner = QVBoxLayout(box)
         self.radios: dict[str, QRadioButton] = {}
-        for code in RETURN_REASONS:
-            r = QRadioButton(REASON_LABELS[code])
-            r.setAccessibleName(REASON_LABELS[code])
+        for code in labels.return_reasons():
+            text = labels.return_reason_label(code)
+            r = QRadioButton(text.replace("&", "&&"))
+            r.setAccessibleName(text)
             r.setProperty("code", code)
             self.group.addButton(r)
             inner.addWidget(r)

@@ -9,9 +9,8 @@ is: it lives in the password box only while the dialog is open.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 # not (yet) re-exported by ui.qt; only used here
 from PySide6.QtCore import QSettings
@@ -31,89 +30,38 @@ from ui.qt import (
     QWidget,
     Signal,
 )
+from handover.app.errors import OperationError
+from handover.app.signing import CertificateSummary, describe_certificate, signature_roles
 from ui.widgets.style import STYLE_SHEET
 
-__all__ = ["SignDialog", "CertificateSummary", "describe_certificate", "sign_file", "ROLES",
-           "SETTINGS_KEY"]
+__all__ = ["SignDialog", "CertificateSummary", "ROLES", "SETTINGS_KEY"]
 
-#: signature box → what the signer does, as the pack's sign-off page says it
-ROLES = {"preparer": "Prepared by", "manager": "Authorised by (sending manager)"}
+#: signature box → what the signer does, as the pack's sign-off page says it (from the pack's own list)
+ROLES = signature_roles()
 SETTINGS_KEY = "signing/last_certificate"
 
-
-@dataclass(frozen=True)
-class CertificateSummary:
-    name: str
-    role: str
-    organisation: str
-    expires: dt.date
-    issuer: str
-
-    def line(self) -> str:
-        bits = [self.name, self.role, self.organisation]
-        return " · ".join(b for b in bits if b) + f" — valid until {self.expires.strftime('%-d %b %Y')}"
-
-
-def describe_certificate(p12: str | Path, passphrase: str | bytes, at: dt.datetime | None = None
-                         ) -> CertificateSummary:
-    """Whom a PKCS#12 file names, checked for signing at ``at`` (default now).
-
-    Raises :class:`handover.keys.KeysError` with one line for a person: wrong passphrase, not a
-    certificate file, expired or not yet valid, a CA or a certificate not for signing.
-    """
-    from cryptography.x509.oid import NameOID
-
-    from handover.keys import KeysError, check_signing_cert, load_p12
-
-    pw = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
-    if not pw:
-        raise KeysError("type the certificate's passphrase")
-    cred = load_p12(p12, pw)
-    check_signing_cert(cred.cert, at or dt.datetime.now(dt.timezone.utc))
-
-    def attr(name: Any, oid: Any) -> str:
-        v = name.get_attributes_for_oid(oid)
-        return str(v[0].value) if v else ""
-
-    subj = cred.cert.subject
-    return CertificateSummary(name=cred.common_name, role=attr(subj, NameOID.TITLE),
-                              organisation=attr(subj, NameOID.ORGANIZATION_NAME),
-                              expires=cred.cert.not_valid_after_utc.date(),
-                              issuer=attr(cred.cert.issuer, NameOID.COMMON_NAME) or cred.cert.issuer.rfc4514_string())
-
-
-def sign_file(pdf_in: str | Path, pdf_out: str | Path, p12: str | Path, passphrase: str | bytes, role: str, *,
-              timestamp: dt.datetime | None = None):
-    """Sign the ``role`` box ("preparer" or "manager") of the pack ``pdf_in`` into ``pdf_out``.
-
-    Returns :class:`handover.pack.SignResult`. Raises :class:`handover.pack.PackError` (one line) for
-    anything expected — a wrong passphrase, an expired certificate, a box already signed — and then
-    writes nothing.
-    """
-    from handover.pack import PackError, sign_pack
-
-    if role not in ROLES:
-        raise PackError(f"no signature box {role!r}; use one of: {', '.join(ROLES)}")
-    pw = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
-    return sign_pack(pdf_in, pdf_out, p12, pw, field_name=role, timestamp=timestamp)
+#: sign(certificate path, passphrase, show_error) → the operation's value, or None once it showed why not
+Sign = Callable[[str, str, Callable[[str], None]], Any]
 
 
 class SignDialog(QDialog):
     """Choose the certificate, type its passphrase, see whom it names, sign.
 
-    After ``exec()`` returns Accepted, :attr:`result_info` holds the :class:`SignResult` and the
-    signed pack is at ``pdf_out``. Signal ``signed(object)`` carries the same SignResult.
+    ``sign`` does the signing (the operations layer builds the pack from the stored version, signs it
+    and keeps it): it is called with the certificate path, the passphrase and a function that shows a
+    refusal in this dialog's own error line, and returns None when it could not sign. After ``exec()``
+    returns Accepted, :attr:`result_info` holds what ``sign`` returned; signal ``signed(object)`` too.
     """
 
     signed = Signal(object)
 
-    def __init__(self, pdf_in: str | Path, pdf_out: str | Path, role: str = "manager", *,
-                 expected_name: str | None = None, settings: QSettings | None = None,
-                 now: dt.datetime | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, sign: Sign, now: Callable[[], dt.datetime] | dt.datetime | None = None, *,
+                 subject: str = "the handover pack", role: str = "manager", expected_name: str | None = None,
+                 settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         if role not in ROLES:
             raise ValueError(f"role must be one of {sorted(ROLES)}")
-        self.pdf_in, self.pdf_out, self.role = Path(pdf_in), Path(pdf_out), role
+        self._sign, self.role, self.subject = sign, role, subject
         self.expected_name = (expected_name or "").strip()
         self.settings = settings or QSettings("handover", "handover")
         self._now = now
@@ -125,7 +73,7 @@ class SignDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 64)
 
         lay = QVBoxLayout(self)
-        intro = QLabel(f"<b>{ROLES[role]}</b>: sign <i>{_html(self.pdf_in.name)}</i> with your own "
+        intro = QLabel(f"<b>{_html(ROLES[role])}</b>: sign {_html(subject)} with your own "
                        "certificate. Your passphrase is used for this signature only and is not saved.")
         intro.setWordWrap(True)
         lay.addWidget(intro)
@@ -195,6 +143,8 @@ class SignDialog(QDialog):
     # ------------------------------------------------------------ steps
 
     def _at(self) -> dt.datetime:
+        if callable(self._now):
+            return self._now()
         return self._now or dt.datetime.now(dt.timezone.utc)
 
     def _invalidate(self) -> None:
@@ -226,8 +176,6 @@ class SignDialog(QDialog):
 
     def check_certificate(self) -> bool:
         """Read the certificate with the passphrase and show whom it names; False (with a message) if unusable."""
-        from handover.keys import KeysError
-
         self._invalidate()
         p12 = self.cert_edit.text().strip()
         if not p12:
@@ -236,7 +184,7 @@ class SignDialog(QDialog):
             return False
         try:
             s = describe_certificate(p12, self.pass_edit.text(), self._at())
-        except KeysError as e:
+        except OperationError as e:
             self.who.setText("The certificate could not be used.")
             self._show_error(str(e))
             self.pass_edit.selectAll()
@@ -257,15 +205,10 @@ class SignDialog(QDialog):
         return True
 
     def sign(self) -> bool:
-        from handover.pack import PackError
-
         if self.summary is None and not self.check_certificate():
             return False
-        try:
-            res = sign_file(self.pdf_in, self.pdf_out, self.cert_edit.text().strip(), self.pass_edit.text(),
-                            self.role, timestamp=self._now)
-        except PackError as e:
-            self._show_error(str(e))
+        res = self._sign(self.cert_edit.text().strip(), self.pass_edit.text(), self._show_error)
+        if res is None:
             self.sign_button.setEnabled(False)
             return False
         self.result_info = res

@@ -104,12 +104,19 @@ class CaseEditor(QWidget):
     checked = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, as_of: date | None = None,
-                 protocol: Protocol | None = None, read_only: bool = False) -> None:
+                 protocol: Protocol | None = None, read_only: bool = False,
+                 checker: Callable[[dict[str, Any]], CheckResult] | None = None,
+                 region: Callable[[], str] | None = None) -> None:
+        """``checker``: how the app checks a case (the operations layer's, under the database's protocol
+        and today's date); without one (the stand-alone editor) the case is checked as of ``as_of`` under
+        ``protocol`` (the bundled default when None). ``region``: the bank holidays' region, likewise."""
         super().__init__(parent)
         self.setObjectName("CaseEditor")
         self.setStyleSheet(STYLE_SHEET)
         self._as_of = as_of
         self.protocol = protocol
+        self._checker = checker
+        self._region = region
         self.model = EditorModel(self)
         self.model.document_changed.connect(self._document_changed)
         self.model.value_changed.connect(self._value_changed)
@@ -383,7 +390,10 @@ class CaseEditor(QWidget):
         self._timer.stop()
         if self.form is None:
             return None
-        self.result = check_case(self.model.case, self.as_of(), self.protocol)
+        if self._checker is not None:
+            self.result = self._checker(self.model.case)
+        else:
+            self.result = check_case(self.model.case, self.as_of(), self.protocol)
         self._show_result()
         self.checked.emit(self.result)
         return self.result
@@ -570,7 +580,7 @@ class CaseEditor(QWidget):
             self.tasks.set_status(s.id, section_status(groups.get(s.id, []), touched))
         self.tasks.viewport().update()
         self.findings.show_result(r, self.form)
-        region = (self.protocol or default_protocol()).region
+        region = self._region() if self._region is not None else (self.protocol or default_protocol()).region
         self.deadlines.show_deadlines(r.deadlines, self.as_of(), region, self._label_of)
         if self.network is not None:
             self.network.show_findings(list(r.findings))

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from handover.calendar import calendar_for
-from handover.checks.timeliness import RULE_WORDS
+from handover import labels
 from handover.forms import Form
 from handover.vocab import vocab
 from ui.editor.status import SectionStatus
@@ -277,7 +277,7 @@ class FindingsPanel(QWidget):
 
 def deadline_words(d: "Deadline", as_of: date, region: str, starts_label: str) -> tuple[str, str, str]:
     """(title, status in words, icon kind) for one deadline."""
-    what = RULE_WORDS.get(d.rule, d.rule.replace("_", " "))
+    what = labels.rule_label(d.rule)
     title = what[0].upper() + what[1:]
     if d.status == "not_started":
         return title, f"Not started: the clock starts with “{starts_label}”", "waiting"

@@ -1,0 +1,536 @@
+"""One operation per thing a person does, for the app (and, in time, the command line).
+
+Each takes the signed-in person's :class:`~handover.app.context.Context` first. The store checks access
+on every call, from the actor as the database knows them now, and each write is one transaction. An
+operation that changes something returns :class:`~handover.app.context.Done` — its value and the
+:class:`~handover.app.context.Changes` every open screen redraws from; a read returns its value.
+Expected refusals raise :class:`~handover.app.errors.OperationError` (one line); anything else is a bug.
+
+Every check, preview and pack here uses ``ctx.protocol()`` and ``ctx.today()``: the database's protocol
+and the same date, by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from handover.app.context import Changes, Context, Done
+from handover.app.errors import Invalid, Refused
+from handover.store import service as svc
+
+__all__ = [
+    # the lists
+    "ListRow", "list_page", "count", "COUNT_CAP",
+    # one handover
+    "open_case", "check", "create", "create_for_same_child", "import_file", "export", "save", "history", "versions",
+    "diff_versions", "receiving_teams", "assign_receiving_team", "next_deadline",
+    # moves
+    "move", "request_authorisation", "send_back", "authorise", "send", "acknowledge", "accept", "return_handover",
+    "close", "AcceptDetails",
+    # packs
+    "preview_builder", "sign_pack", "list_packs", "get_pack", "signed_pack_for", "verify_pack_bytes",
+    # dashboards and exports
+    "dashboard_counts", "overdue_page", "overdue_total", "escalation_counts", "timeliness", "overdue_by_team",
+    "workers", "teams", "export_overdue", "export_transitions", "OverdueFilter",
+    # administration
+    "list_users", "create_team", "create_user", "set_role", "set_active", "reset_password", "protocol",
+    "set_protocol", "database_location",
+]
+
+from handover.store.admin import SERVICES  # noqa: E402 — re-exported: the services a team can belong to
+from handover.store.models import ROLES  # noqa: E402 — re-exported: the app roles an account can have
+from handover.store.receiving import AcceptDetails  # noqa: E402 — re-exported: the accept dialog fills one
+from handover.export import OVERDUE_COLUMNS, OVERDUE_HEADINGS  # noqa: E402 — the overdue table's columns
+from handover.store.reports import ESCALATION_RULES, WAITING_STATES, OverdueFilter  # noqa: E402 — the dashboard's
+
+#: the list's heading counts exactly up to this many, then says "more than" (a region has a million)
+COUNT_CAP = 10_000
+_SORT = {"child": "child", "direction": "direction", "state": "state", "case_id": "case_id", "due": "due",
+         "errors": "errors"}
+
+
+# ================================================================ the lists
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of a list of handovers, as a person reads it."""
+
+    case_id: str
+    child: str
+    direction: str          #: a direction code (the list shows its label)
+    state: str
+    from_to: str
+    next_rule: str          #: "" when no open deadline
+    next_due: str           #: ISO date or ""
+    next_status: str        #: due | overdue | ""
+    errors: int
+    note: str = ""          #: why it came back (sent back or returned), for whoever has it again
+
+
+def _filters(scope: str, search: str, open_only: bool) -> svc.Filters:
+    states = WAITING_STATES if scope == "incoming" and open_only else ()
+    return svc.Filters(search=search, scope=scope, states=states)
+
+
+def list_page(ctx: Context, scope: str, offset: int, limit: int, search: str = "", sort_key: str = "",
+              descending: bool = True, *, open_only: bool = False) -> list[ListRow]:
+    """One page of the handovers the person may see: ``scope`` "all", "mine", "team" or "incoming"
+    (``open_only``: of the incoming, those still waiting for the team: sent or acknowledged)."""
+    rows = svc.list_handovers(ctx.store, ctx.actor, _filters(scope, search, open_only),
+                              sort=_SORT.get(sort_key, "updated_at"), descending=descending, offset=offset,
+                              limit=limit)
+    today = ctx.today()
+    back = svc.reasons_back(ctx.store, ctx.actor, [r.case_id for r in rows if r.state == "draft"])
+    out = []
+    for r in rows:
+        due = r.next_due
+        out.append(ListRow(case_id=r.case_id, child=r.child, direction=r.direction, state=r.state,
+                           from_to=f"{r.team or '—'} → {r.receiving_team or '—'}", next_rule=r.next_rule or "",
+                           next_due=due.isoformat() if due else "",
+                           next_status="" if due is None else ("overdue" if due < today else "due"),
+                           errors=r.error_count, note=reason_text(back.get(r.case_id))))
+    return out
+
+
+def count(ctx: Context, scope: str, search: str = "", *, open_only: bool = False, cap: int | None = COUNT_CAP) -> int:
+    return svc.count_handovers(ctx.store, ctx.actor, _filters(scope, search, open_only), cap=cap)
+
+
+def reason_text(back: Any) -> str:
+    """"Sent back by Sam Manager: …" / "Returned by Erin Receiver (Information is missing…): …", or ""."""
+    if back is None:
+        return ""
+    from handover import labels
+
+    how = labels.action_past(back.action).capitalize()
+    why = f" ({labels.return_reason_label(back.reason_code)})" if back.reason_code else ""
+    return f"{how} by {back.by or 'someone'}{why}: {back.note}".strip()
+
+
+# ================================================================ one handover
+
+
+def open_case(ctx: Context, case_id: str, version: int | None = None) -> svc.CaseView:
+    """Open a case (the reading is recorded in the audit trail)."""
+    return svc.get_handover(ctx.store, ctx.actor, case_id, now=ctx.now(), version=version)
+
+
+def check(ctx: Context, case: dict[str, Any]) -> Any:
+    """Findings and deadlines of a case today, under the database's protocol."""
+    return ctx.check(case)
+
+
+def _created(summary: svc.HandoverSummary) -> Done:
+    return Done(summary, Changes.of(summary.case_id))
+
+
+def create(ctx: Context, direction: str, case_id: str) -> Done:
+    """A new, blank handover in draft, owned by the person and sent by their team."""
+    from handover.case import blank_case
+
+    case_id = (case_id or "").strip()
+    if not case_id:
+        raise Invalid("give the handover an ID (the one your case system uses)")
+    return _created(svc.create_handover(ctx.store, ctx.actor, blank_case(direction, case_id), now=ctx.now()))
+
+
+def create_for_same_child(ctx: Context, source_id: str, direction: str, case_id: str) -> Done:
+    """A new handover for the child of ``source_id``: child, household, agencies and chronology copied,
+    so nothing is typed twice (every agency must be told of the new transition again)."""
+    from handover.case import copy_for_new_handover
+
+    case_id = (case_id or "").strip()
+    if not case_id:
+        raise Invalid("give the handover an ID (the one your case system uses)")
+    previous = open_case(ctx, source_id)
+    new = copy_for_new_handover(previous.case, direction, case_id)
+    return _created(svc.create_handover(ctx.store, ctx.actor, new, now=ctx.now()))
+
+
+def import_file(ctx: Context, path: str | Path) -> Done:
+    """Import a case file: a new handover, or a new version of the one with its id."""
+    from handover.files import read_input
+
+    data = read_input(str(path), what="the case file", error=Refused)
+    result = svc.import_case(ctx.store, ctx.actor, data, now=ctx.now(), source=Path(path).name)
+    return Done(result, Changes() if result.unchanged else Changes.of(result.case_id))
+
+
+def export(ctx: Context, case_id: str, version: int | None = None) -> str:
+    """The stored text of the current version (or ``version``); the export is audited."""
+    return svc.export_document(ctx.store, ctx.actor, case_id, now=ctx.now(), version=version)
+
+
+def save(ctx: Context, case_id: str, case: dict[str, Any], expected_version: int) -> Done:
+    """Autosave: amends the person's own unfrozen draft version, else writes a new version."""
+    summary = svc.save_version(ctx.store, ctx.actor, case_id, case, expected_version, now=ctx.now(), amend=True)
+    return Done(summary, Changes.of(case_id))
+
+
+def history(ctx: Context, case_id: str) -> list[svc.HistoryItem]:
+    return svc.history(ctx.store, ctx.actor, case_id)
+
+
+def versions(ctx: Context, case_id: str) -> list[svc.VersionInfo]:
+    return svc.versions(ctx.store, ctx.actor, case_id)
+
+
+def diff_versions(ctx: Context, case_id: str, old: int, new: int) -> list[svc.Change]:
+    return svc.diff_versions(ctx.store, ctx.actor, case_id, old, new)
+
+
+def receiving_teams(ctx: Context, direction: str) -> list[svc.TeamInfo]:
+    """Teams that can receive a handover going this way (the service its form says receives it), the
+    person's own team left out; every other team when none is of that service."""
+    from handover import labels
+
+    service = labels.receiving_service(direction)
+    teams = svc.list_teams(ctx.store, ctx.actor)
+    others = [t for t in teams if t.id != ctx.actor.team_id]
+    return [t for t in others if t.service == service] or others
+
+
+def assign_receiving_team(ctx: Context, case_id: str, team_id: int) -> Done:
+    summary = svc.assign(ctx.store, ctx.actor, case_id, now=ctx.now(), receiving_team_id=team_id)
+    return Done(summary, Changes.of(case_id))
+
+
+def next_deadline(ctx: Context, check_result: Any) -> tuple[str, date] | None:
+    """The earliest deadline not yet done in a check's result (rule, due)."""
+    pending = [d for d in check_result.deadlines if d.done is None and d.due is not None]
+    if not pending:
+        return None
+    d = min(pending, key=lambda d: d.due)
+    return d.rule, d.due
+
+
+# ================================================================ moves
+
+
+def move(ctx: Context, case_id: str, action: str, *, reason_code: str | None = None, note: str | None = None,
+         expected_version: int | None = None) -> Done:
+    """One workflow move (SPEC section 2); refused with a reason a person can act on."""
+    result = svc.move(ctx.store, ctx.actor, case_id, action, now=ctx.now(), reason_code=reason_code, note=note,
+                      expected_version=expected_version)
+    return Done(result, Changes.of(case_id))
+
+
+def request_authorisation(ctx: Context, case_id: str, expected_version: int) -> Done:
+    return move(ctx, case_id, "request_authorisation", expected_version=expected_version)
+
+
+def send_back(ctx: Context, case_id: str, reasons: str, expected_version: int) -> Done:
+    """A manager sends a handover back to draft; the reasons reach the practitioner (banner and list)."""
+    if not (reasons or "").strip():
+        raise Invalid("say why you are sending it back, so the practitioner knows what to change")
+    return move(ctx, case_id, "send_back", note=reasons, expected_version=expected_version)
+
+
+def authorise(ctx: Context, case_id: str, expected_version: int) -> Done:
+    """The sending manager's sign-off: freezes the version (refused while the checks find any error in
+    it under the database's protocol). Sign its pack next with :func:`sign_pack`."""
+    return move(ctx, case_id, "authorise", expected_version=expected_version)
+
+
+def send(ctx: Context, case_id: str, expected_version: int, receiving_team_id: int | None = None) -> Done:
+    """Send the authorised handover (choosing the receiving team first, when it has none)."""
+    changes = Changes()
+    if receiving_team_id is not None:
+        summary = assign_receiving_team(ctx, case_id, receiving_team_id).value
+        expected_version, changes = summary.row_version, Changes.of(case_id)
+    done = move(ctx, case_id, "send", expected_version=expected_version)
+    return Done(done.value, changes | done.changes)
+
+
+def acknowledge(ctx: Context, case_id: str, expected_version: int) -> Done:
+    return move(ctx, case_id, "acknowledge", expected_version=expected_version)
+
+
+def accept(ctx: Context, case_id: str, details: AcceptDetails, expected_version: int) -> Done:
+    """Record the handover meeting and the lead professional, then accept."""
+    from handover.store import receiving
+
+    result = receiving.accept(ctx.store, ctx.actor, case_id, details, now=ctx.now(),
+                              expected_version=expected_version, today=ctx.today())
+    return Done(result, Changes.of(case_id))
+
+
+def return_handover(ctx: Context, case_id: str, reason_code: str, note: str, expected_version: int) -> Done:
+    """Return it to the sending team with a coded reason and a note (both required)."""
+    from handover.store import receiving
+
+    result = receiving.return_handover(ctx.store, ctx.actor, case_id, reason_code, note, now=ctx.now(),
+                                       expected_version=expected_version)
+    return Done(result, Changes.of(case_id))
+
+
+def close(ctx: Context, case_id: str, expected_version: int) -> Done:
+    return move(ctx, case_id, "close", expected_version=expected_version)
+
+
+# ================================================================ packs
+
+
+def preview_builder(ctx: Context, case: dict[str, Any], state: str | None = None, *, draft: bool = True
+                    ) -> Callable[[Path], Any]:
+    """A function that writes the (draft) pack of ``case`` to a path — under the database's protocol and
+    today's date, both read now, so it can run on another thread without touching the database."""
+    from handover.pack import PackError, PackRefused
+
+    doc, as_of, protocol = json.loads(json.dumps(case)), ctx.today(), ctx.protocol()
+
+    def build(path: Path) -> Any:
+        from handover.pack import build_pack
+
+        try:
+            return build_pack(doc, path, as_of=as_of, draft=draft, state=state, protocol=protocol)
+        except PackRefused as e:
+            raise Refused(_refusal_line(e)) from None
+        except PackError as e:
+            raise Refused(str(e)) from None
+
+    return build
+
+
+def _refusal_line(e: Any) -> str:
+    n = len(e.errors)
+    first = e.errors[0].message if e.errors else ""
+    return (f"the pack cannot be final while {n} error{'s' if n != 1 else ''} remain{'s' if n == 1 else ''}"
+            f"{': ' + first if first else ''}{' (and more)' if n > 1 else ''}")
+
+
+def _authorised_on(case: dict[str, Any], fallback: date) -> date:
+    """The date the sending manager signed off (the pack records the handover as authorised then)."""
+    from handover.case import get_path
+    from handover.dates import parse_iso
+
+    raw = get_path(case, "sign_off.sending_manager.date", None)
+    try:
+        return parse_iso(raw) or fallback if isinstance(raw, str) else fallback
+    except ValueError:
+        return fallback
+
+
+def _build_final(ctx: Context, view: svc.CaseView, path: Path, as_of: date) -> Any:
+    from handover.pack import PackError, PackRefused, build_pack
+
+    try:
+        return build_pack(view.case, path, as_of=as_of, state=view.summary.state, protocol=ctx.protocol())
+    except PackRefused as e:
+        raise Refused(_refusal_line(e)) from None
+    except PackError as e:
+        raise Refused(str(e)) from None
+
+
+def sign_pack(ctx: Context, case_id: str, certificate: str | Path, passphrase: str | bytes) -> Done:
+    """Build the final pack of the stored authorised version, sign the manager's box with the person's
+    certificate, check in the core that the signed PDF carries that version's content hash, and keep it.
+
+    The pack is built from the version as stored (never from what a screen holds), under the database's
+    protocol, as of the day the manager signed off. A wrong passphrase, an expired certificate or a pack
+    that cannot be final is an ordinary :class:`Refused`; nothing is stored then.
+    """
+    from handover.pack import PackError, sign_pack as pdf_sign, verify_pack  # noqa: F811
+
+    view = open_case(ctx, case_id)
+    if not view.frozen:
+        raise Refused(f"{case_id} is not authorised: only the pack of an authorised version is signed")
+    if ctx.actor.role != "manager":
+        raise Refused("only the sending manager signs the authorised pack")
+    pw = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
+    if not pw:
+        raise Refused("type the certificate's passphrase")
+    as_of = _authorised_on(view.case, ctx.today())
+    with tempfile.TemporaryDirectory(prefix="handover-sign-") as tmp:
+        unsigned, signed = Path(tmp) / "unsigned.pdf", Path(tmp) / "signed.pdf"
+        _build_final(ctx, view, unsigned, as_of)
+        try:
+            pdf_sign(unsigned, signed, certificate, pw, field_name="manager", timestamp=ctx.now())
+        except PackError as e:
+            raise Refused(str(e)) from None
+        checked = verify_pack(signed)
+        if not checked.ok or checked.draft or checked.content_hash != view.content_hash:
+            raise Refused("the signed pack does not match the authorised version: nothing was kept; try again")
+        pdf = signed.read_bytes()
+    signer = next((s.signer for s in checked.signatures if s.field_name == "manager"), ctx.actor.display_name)
+    info = svc.store_pack(ctx.store, ctx.actor, case_id, view.version, pdf, kind="final", now=ctx.now(),
+                          signers=signer, content_hash=checked.content_hash)
+    return Done(info, Changes.of(case_id))
+
+
+def verify_pack_bytes(ctx: Context, data: bytes) -> Any:
+    """Check a pack's signatures (a PDF held in memory; written to a private temp file for pyHanko)."""
+    from handover.pack import PackError, verify_pack
+
+    with tempfile.TemporaryDirectory(prefix="handover-verify-") as tmp:
+        path = Path(tmp) / "pack.pdf"
+        path.write_bytes(data)
+        path.chmod(0o600)
+        try:
+            return verify_pack(path)
+        except PackError as e:
+            raise Refused(f"the pack cannot be verified: {e}") from None
+
+
+def list_packs(ctx: Context, case_id: str) -> list[Any]:
+    return svc.list_packs(ctx.store, ctx.actor, case_id)
+
+
+def get_pack(ctx: Context, case_id: str, pack_id: int) -> bytes:
+    """A stored pack's bytes (the reading is audited)."""
+    return svc.get_pack(ctx.store, ctx.actor, case_id, pack_id, now=ctx.now())
+
+
+def signed_pack_for(ctx: Context, case_id: str, version: int | None = None) -> tuple[Any, bytes] | None:
+    """The newest stored signed pack of ``version`` (else of any version), with its bytes; None when none."""
+    packs = list_packs(ctx, case_id)
+    mine = [p for p in packs if version is None or p.version == version] or packs
+    if not mine:
+        return None
+    return mine[-1], get_pack(ctx, case_id, mine[-1].id)
+
+
+# ================================================================ dashboards and exports
+
+
+def dashboard_counts(ctx: Context) -> dict[tuple[str, str], int]:
+    return svc.dashboard_counts(ctx.store, ctx.actor)
+
+
+def overdue_page(ctx: Context, f: OverdueFilter, sort: str, descending: bool, offset: int, limit: int) -> list[Any]:
+    from handover.store import reports
+
+    return reports.overdue_page(ctx.store, ctx.actor, ctx.today(), f, sort=sort, descending=descending,
+                                offset=offset, limit=limit)
+
+
+def overdue_total(ctx: Context, f: OverdueFilter) -> int:
+    from handover.store import reports
+
+    return reports.overdue_total(ctx.store, ctx.actor, ctx.today(), f)
+
+
+def escalation_counts(ctx: Context) -> dict[str, int]:
+    from handover.store import reports
+
+    return reports.escalation_counts(ctx.store, ctx.actor, ctx.today())
+
+
+def timeliness(ctx: Context, months: int = 12) -> list[Any]:
+    from handover.store import reports
+
+    return reports.timeliness_by_month(ctx.store, ctx.actor, ctx.today(), months=months)
+
+
+def overdue_by_team(ctx: Context) -> dict[str, int]:
+    from handover.store import reports
+
+    return reports.overdue_by_team(ctx.store, ctx.actor, ctx.today())
+
+
+def workers(ctx: Context) -> list[tuple[int, str, str]]:
+    from handover.store import reports
+
+    return reports.workers(ctx.store, ctx.actor)
+
+
+def teams(ctx: Context) -> list[svc.TeamInfo]:
+    return svc.list_teams(ctx.store, ctx.actor)
+
+
+def _written(write: Callable[[], int]) -> int:
+    from handover.export import ExportError
+
+    try:
+        return write()
+    except ExportError as e:
+        raise Refused(str(e)) from None
+
+
+def export_overdue(ctx: Context, f: OverdueFilter, path: str, sort: str = "due", descending: bool = False) -> int:
+    """Every overdue row matching the dashboard's filters, in its order, to CSV or XLSX; rows written."""
+    from handover import export
+    from handover.store import reports
+
+    items = reports.overdue_page(ctx.store, ctx.actor, ctx.today(), f, sort=sort, descending=descending, limit=None)
+    return _written(lambda: export.write_table(path, export.overdue_table(items)))
+
+
+def export_transitions(ctx: Context, path: str) -> int:
+    from handover import export
+
+    return _written(lambda: export.write_table(path, export.transitions_table(ctx.store, ctx.actor, ctx.today())))
+
+
+# ================================================================ administration
+
+
+def list_users(ctx: Context) -> list[svc.UserInfo]:
+    return svc.list_users(ctx.store, ctx.actor)
+
+
+def _people(value: Any) -> Done:
+    return Done(value, Changes(people=True))
+
+
+def create_team(ctx: Context, name: str, service: str) -> Done:
+    return _people(svc.create_team(ctx.store, ctx.actor, name, service, now=ctx.now()))
+
+
+def create_user(ctx: Context, username: str, display_name: str, role: str, team_id: int | None,
+                password: str) -> Done:
+    return _people(svc.create_user(ctx.store, ctx.actor, username, display_name, role, team_id, password,
+                                   now=ctx.now()))
+
+
+def set_role(ctx: Context, username: str, role: str, team_id: int | None) -> Done:
+    return _people(svc.set_role(ctx.store, ctx.actor, username, role, team_id, now=ctx.now()))
+
+
+def set_active(ctx: Context, username: str, active: bool) -> Done:
+    fn = svc.enable_user if active else svc.disable_user
+    return _people(fn(ctx.store, ctx.actor, username, now=ctx.now()))
+
+
+def reset_password(ctx: Context, username: str, password: str) -> Done:
+    return _people(svc.reset_password(ctx.store, ctx.actor, username, password, now=ctx.now()))
+
+
+def protocol(ctx: Context) -> Any:
+    """The database's active protocol (what every check, deadline and pack uses)."""
+    return ctx.protocol()
+
+
+def set_protocol(ctx: Context, new: Any) -> Done:
+    """An administrator's new timescales: stored, every deadline recomputed, and from now on what every
+    open editor, preview, pack, list and report shows. The value is how many handovers were recomputed."""
+    from handover.protocol import ProtocolError, parse_protocol
+
+    if isinstance(new, dict):
+        try:
+            new = parse_protocol(new, "the protocol")
+        except ProtocolError as e:
+            raise Invalid(str(e).replace("the protocol: ", "")) from None
+    n = svc.set_protocol(ctx.store, ctx.actor, new, now=ctx.now())
+    ctx.forget_protocol()
+    return Done(n, Changes(protocol=True))
+
+
+def database_location(ctx: Context) -> str:
+    """Where the database is, with any password left out."""
+    return ctx.store.display_url
+
+
+def with_summary(view: svc.CaseView, summary: svc.HandoverSummary) -> svc.CaseView:
+    """An open case's view after a save: the new row version and version number."""
+    return replace(view, summary=summary, version=summary.current_version)
+
+
+def allowed_moves(view: svc.CaseView) -> Sequence[str]:
+    return view.allowed_actions
