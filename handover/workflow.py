@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 from handover import labels
 
-__all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RETURN_REASONS", "Move", "MOVES", "ROLES",
+__all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RECEIVING_RECORDS", "receiving_records", "RETURN_REASONS", "Move", "MOVES", "ROLES",
            "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS"]
 
 STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
 #: states in which the receiving team sees the handover
 RECEIVED_STATES = ("sent", "acknowledged", "accepted", "closed")
+#: what may still change once a handover is sent (SPEC section 2: "the receiving team changes only what is
+#: theirs to record"): the meeting held, the lead professional agreed, the receiving sign-off, the events
+RECEIVING_RECORDS = ("plan.handover_meeting", "plan.lead_professional", "sign_off.receiving", "events")
 OPEN_STATES = STATES[:-1]
 ROLES = ("practitioner", "manager", "receiver", "administrator")
 #: the codes a receiving team returns a handover with (SPEC.md section 2), from resources/vocab.yaml
@@ -117,3 +120,8 @@ def can_edit(role: str, sides: set[str], state: str) -> str | None:
     if sides:   # authorised and later: either team records what happened, as a new version
         return None
     return "only the sending or receiving team can change this handover"
+
+
+def receiving_records(path: str) -> bool:
+    """Whether a case path (``plan.handover_meeting.held_date``) is one the receiving team records."""
+    return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in RECEIVING_RECORDS)

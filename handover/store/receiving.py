@@ -2,14 +2,10 @@
 professional agreed) and returning (a coded reason and a note).
 
 :func:`handover.store.service.move` records the receiving decision in ``sign_off.receiving``; accepting
-also needs the meeting's held date and the agreed lead professional in the case, which the move does
-not take. :func:`accept` writes them as a new version *then* makes the move, each step guarded by the
-row version the receiver loaded, so:
-
-- a second person accepting or returning after the first is refused by the first write with a
-  :class:`~handover.store.errors.Conflict` naming who did it and when (nothing of theirs is written);
-- if someone changes the handover between the two steps, the move is refused the same way and the
-  recorded details stay as a version (they are true facts about the meeting), never a half-accept.
+also needs the meeting's held date and the agreed lead professional in the case. :func:`accept` writes
+them and makes the move in one transaction, guarded by the row version the receiver loaded, so a
+second person accepting or returning after the first is refused with a
+:class:`~handover.store.errors.Conflict` naming who did it and when, and nothing of theirs is written.
 """
 
 from __future__ import annotations
@@ -53,21 +49,11 @@ def _check(d: AcceptDetails, today: date) -> None:
 
 def accept(store: Store, actor: Actor, case_id: str, details: AcceptDetails, *, now: datetime,
            expected_version: int, today: date | None = None) -> svc.MoveResult:
-    """Record the meeting and the lead professional in the case, then accept the handover."""
+    """Record the meeting and the lead professional in the case and accept the handover, in one
+    transaction: a rival's accept or return is refused with who did it and when, never "not found"."""
     _check(details, today or now.date())
-    view = svc.get_handover(store, actor, case_id, now=now)
-    if "accept" not in view.allowed_actions or view.summary.row_version != expected_version:
-        # someone got there first, or this actor may not accept: the move itself says who and when
-        return svc.move(store, actor, case_id, "accept", now=now, note=details.note,
-                        expected_version=expected_version)
-    case: dict[str, Any] = view.case
-    updated = _with_details(case, details)
-    expected = expected_version
-    if updated != case:
-        summary = svc.save_version(store, actor, case_id, updated, expected_version, now=now,
-                                   note="accept: handover meeting and lead professional recorded")
-        expected = summary.row_version
-    return svc.move(store, actor, case_id, "accept", now=now, note=details.note, expected_version=expected)
+    return svc.move(store, actor, case_id, "accept", now=now, note=details.note, expected_version=expected_version,
+                    record=lambda case: _with_details(case, details))
 
 
 def _with_details(case: dict[str, Any], d: AcceptDetails) -> dict[str, Any]:

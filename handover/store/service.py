@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from datetime import date, datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -407,7 +407,14 @@ def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any],
         current = _current_doc(s, h)
         if current.content_hash == content_hash(case):
             return _summary(s, h)
-        _claim(s, h, expected_version, now, "your changes were not saved")
+        values = {} if actor.system else _after_authorisation(h, json.loads(current.document), case, case_id)
+        _claim(s, h, expected_version, now, "your changes were not saved", **values)
+        if values:
+            s.add(WorkflowEvent(handover_id=h.id, action="reopen", from_state="authorised", to_state="draft",
+                                actor=actor.username, actor_name=actor.display_name, at=now, reason_code=None,
+                                note="changed after authorisation", version=h.current_version + 1))
+            audit.append(s, actor=actor.username, action="move:reopen", case_id=case_id, now=now,
+                         detail={"from": "authorised", "to": "draft", "version": h.current_version + 1})
         if amend and not current.frozen and h.state == "draft" and current.created_by == actor.username:
             current.document, current.content_hash, current.created_at = text, content_hash(case), now
             sync_current(s, h, case, active_protocol(s), local_date(now))
@@ -417,6 +424,21 @@ def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any],
         audit.append(s, actor=actor.username, action="save", case_id=case_id, now=now,
                      detail={"version": number, "amended": bool(amend and number == current.number)})
         return _summary(s, h)
+
+
+def _after_authorisation(h: Handover, old: dict[str, Any], new: dict[str, Any], case_id: str) -> dict[str, Any]:
+    """What a save does to a handover past authorisation (SPEC section 2): while ``authorised`` a change
+    returns it to draft, to be authorised again (the values to set); once sent, only what the receiving
+    team records may change (:data:`handover.workflow.RECEIVING_RECORDS`), else :class:`Denied`."""
+    if h.state == "authorised":
+        return {"state": "draft", "authorised_version": None}
+    if h.state in workflow.RECEIVED_STATES:
+        outside = [c.path for c in diff_cases(old, new) if not workflow.receiving_records(c.path)]
+        if outside:
+            raise Denied(f"{case_id} was sent as its manager authorised it: only the handover meeting, the lead "
+                         f"professional, the receiving sign-off and the events are recorded now, not "
+                         f"{outside[0]} (return it if the rest must change)")
+    return {}
 
 
 def assign(store: Store, actor: Actor, case_id: str, *, now: datetime, receiving_team_id: int | None = None,
@@ -494,6 +516,12 @@ def _read_recorded(s: Session, actor: Actor, case_id: str, version: int | None, 
     """A version the actor may read, its reading recorded in the audit trail as ``action``."""
     actor = current_actor(s, actor)
     h = load_handover(s, actor, case_id)
+    # hold the row (FOR SHARE on PostgreSQL; SQLite's write transaction is exclusive already) so that the
+    # document and the row version handed back belong together: under READ COMMITTED a save committed
+    # between two statements paired an old document with a newer row version, and the next save then
+    # overwrote a colleague's change
+    s.execute(select(Handover.id).where(Handover.id == h.id).with_for_update(read=True))
+    s.refresh(h)
     v = _current_doc(s, h, version)
     audit.append(s, actor=actor.username, action=action, case_id=case_id, now=now, detail={"version": v.number})
     return actor, h, v
@@ -638,7 +666,8 @@ def _record_in_case(action: str, case: dict[str, Any], actor: Actor, today: str,
 
 
 def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime, reason_code: str | None = None,
-         note: str | None = None, expected_version: int | None = None) -> MoveResult:
+         note: str | None = None, expected_version: int | None = None,
+         record: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> MoveResult:
     """Make one workflow move (see :data:`handover.workflow.MOVES`).
 
     ``send_back`` needs a note; ``return`` needs a ``reason_code`` from
@@ -648,7 +677,10 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
     returning record the receiving decision; returning puts the handover back to draft with a new
     version for the sender. A move someone else already made (or made at the same moment) raises
     :class:`Conflict` naming who did what, and when. ``expected_version`` (a ``row_version``) makes the
-    move fail if anything at all changed since the actor looked.
+    move fail if anything at all changed since the actor looked. ``record`` changes the document as part
+    of the move, in the same transaction (accepting records the meeting and the lead professional), so
+    two people racing see one win and the other told who — never a half-made move. Sending is refused
+    unless the current version is the authorised (frozen) one: what is sent is what was authorised.
     """
     spec = workflow.MOVES.get(action)
     if spec is None:
@@ -671,11 +703,15 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
             raise _conflict(s, h, f"{lead} {case_id}")
         if action == "send" and h.receiving_team_id is None:
             raise Invalid("choose the receiving team before sending")
+        current = _current_doc(s, h)
+        if action == "send" and (h.authorised_version != h.current_version or not current.frozen):
+            raise Invalid(f"cannot send {case_id}: version {h.current_version} is not the version the manager "
+                          "authorised; it must be authorised again")
         from_state = h.state
         _claim(s, h, h.row_version, now, f"{lead} {case_id}", state=spec.target)
-        current = _current_doc(s, h)
         case = json.loads(current.document)
-        recorded = _record_in_case(action, case, actor, _local_date(now), reason_code, note)
+        recorded = _record_in_case(action, record(case) if record else case, actor, _local_date(now),
+                                   reason_code, note)
         if action == "authorise":
             _require_complete(s, recorded, now)
         new_version = None

@@ -64,11 +64,20 @@ def test_who_sees_and_edits_what(store, cast):
             save(getattr(cast, name), "DRAFT")
     with pytest.raises(sv.Denied):
         save(cast.admin, "DRAFT")
-    # after sending: either team records what happens, as new versions; others cannot
+    # after sending: either team records what happens (the meeting, the lead professional, the receiving
+    # sign-off, the events), as new versions; others cannot; and nobody rewrites what was authorised
+    def record(actor, cid):
+        view = sv.get_handover(store, cast.mgr, cid, now=NOW)
+        meeting = dict(view.case["plan"]["handover_meeting"], attendees=[f"recorded by {actor.username}"])
+        case = dict(view.case, plan=dict(view.case["plan"], handover_meeting=meeting))
+        return sv.save_version(store, actor, cid, case, view.summary.row_version, now=NOW)
+
     for name in ("prac", "recv", "eh_prac", "eh_mgr"):
-        assert save(getattr(cast, name), "SENT").current_version > 1
+        assert record(getattr(cast, name), "SENT").current_version > 1
+        with pytest.raises(sv.Denied, match="sent as its manager authorised it.*transition.reason"):
+            save(getattr(cast, name), "SENT")
     with pytest.raises(sv.Denied):
-        save(cast.other_mgr, "SENT")
+        record(cast.other_mgr, "SENT")
 
 
 def test_starting_handovers(store, cast):

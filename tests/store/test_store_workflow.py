@@ -110,7 +110,9 @@ def test_return_needs_a_coded_reason_and_a_note(store, cast):
         sv.move(store, cast.mgr, "R-1", "send_back", now=NOW)
 
 
-def test_authorised_version_is_frozen_and_changes_make_new_versions(store, cast):
+def test_authorised_version_is_frozen_and_a_change_returns_it_to_draft(store, cast):
+    """SPEC section 2: a signed version is never edited; a change after authorisation makes a new version
+    and returns the handover to draft, to be authorised again (what is sent is what was authorised)."""
     drive(store, cast, "F-1", "authorised")
     view = sv.get_handover(store, cast.prac, "F-1", now=NOW)
     assert view.frozen and view.summary.authorised_version == view.version
@@ -119,7 +121,13 @@ def test_authorised_version_is_frozen_and_changes_make_new_versions(store, cast)
     edited = dict(view.case)
     edited["transition"] = dict(edited["transition"], reason="added after authorisation")
     s = sv.save_version(store, cast.prac, "F-1", edited, view.summary.row_version, now=NOW, amend=True)
-    assert s.current_version == frozen_no + 1 and s.authorised_version == frozen_no
+    assert s.current_version == frozen_no + 1
+    assert (s.state, s.authorised_version) == ("draft", None)
+    last = sv.history(store, cast.prac, "F-1")[-1]
+    assert (last.action, last.from_state, last.to_state, last.actor) == ("reopen", "authorised", "draft", "prac")
+    with pytest.raises(sv.Conflict, match=r"cannot send F-1: it was already changed after it was authorised "
+                                          r"\(back to draft\) by Prac Example"):
+        sv.move(store, cast.mgr, "F-1", "send", now=NOW)
     old = sv.get_handover(store, cast.prac, "F-1", now=NOW, version=frozen_no)
     assert old.frozen and old.content_hash == frozen_hash
     changes = sv.diff_versions(store, cast.prac, "F-1", frozen_no, s.current_version)
