@@ -140,9 +140,12 @@ class CaseWorkspace(QWidget):
         if summary is None:
             self.saved.setText("Not saved")
             return False
-        self.view = ops.with_summary(self.view, summary)
+        before, self.view = self.view.summary.state, ops.with_summary(self.view, summary)
         self.saved.setText(f"Saved at {datetime.now().strftime('%H:%M:%S')}")
         self.editor.set_saved_at(datetime.now())
+        if summary.state != before:      # changed after authorisation: a draft again, the buttons differ
+            self.window_.statusBar().showMessage(f"Saved. {labels.next_step('reopen')}", 12000)
+            QTimer.singleShot(0, lambda: self.window_.open_case(summary.case_id, flush=False))
         return True
 
 

@@ -73,9 +73,9 @@ class UiApp(QObject):
                           f"{sentence(str(e))}\n\nWhat you last did is not saved. The handover is reloaded so you "
                           "can see what they did.", errors)
             case_id = _case_id_of(args)
-            if case_id:
+            if case_id:                      # what they did is now on every screen that shows it
                 self.conflict.emit(case_id)
-            self.changed.emit(Changes.of(case_id) if case_id else Changes(handovers=frozenset({"*"})))
+                self.changed.emit(Changes.of(case_id))
             return None
         except OperationError as e:
             self._refused(parent, title, sentence(str(e)), errors)
