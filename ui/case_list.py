@@ -171,10 +171,17 @@ class CaseListView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((180, 110, 170, 180, 220, 220, 60)):
-            self.table.setColumnWidth(col, width)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        fm = self.fontMetrics()
+        for col, (name, _key, _get) in enumerate(COLUMNS):   # sized to the words, so 1366 px needs no sideways scroll
+            sample = {"Child": "Harvey Thistlewood", "Direction": "↓ Step-down", "State": "Awaiting authorisation",
+                      "From → to": "CSC Assessment North →", "Next deadline": "OVERDUE: lead professional",
+                      "Errors": "Errors", "ID": "DEMO-000000"}.get(name, name)
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + 24)
+        back = next(i for i, c in enumerate(COLUMNS) if c[0] == "Came back because")
+        header.setSectionResizeMode(back, QHeaderView.ResizeMode.Stretch)   # the reasons take what is left
         self.open_button = QPushButton("Open")
         self.open_button.clicked.connect(self._open_selected)
         self.table.doubleClicked.connect(lambda idx: self.open_case.emit(model.row_at(idx.row()).case_id))
