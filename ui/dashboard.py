@@ -510,7 +510,24 @@ class DashboardPage(QWidget):
             self.setTabOrder(a, b)
         self._loader = _Loader(self)
         self._loader.done.connect(self._charts_loaded)
+        self._stale = False
+        app.changed.connect(self._on_changes)
         self.refresh()
+
+    def _on_changes(self, changes: Any) -> None:
+        """Any operation on this machine: redraw now when on screen, else when next shown."""
+        if not changes:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     # ---------------------------------------------------------------- data
     def current_filter(self) -> OverdueFilter:

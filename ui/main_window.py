@@ -391,14 +391,19 @@ class MainWindow(QMainWindow):
                 return
             result = self.run(ops.send_back, case_id, note, version)
         elif action == "return":
-            reasons = {labels.return_reason_label(c): c for c in labels.return_reasons()}
-            choice, ok = QInputDialog.getItem(self, word, "Why is it being returned?", list(reasons), 0, False)
-            if not ok:
+            from ui.dialogs.return_dialog import ReturnDialog
+
+            dlg = ReturnDialog(self)
+            if dlg.exec() != dlg.DialogCode.Accepted:
                 return
-            note, ok = QInputDialog.getMultiLineText(self, word, "Say what the sending team needs to do:")
-            if not ok:
+            result = self.run(ops.return_handover, case_id, dlg.reason_code(), dlg.note_text(), version)
+        elif action == "accept":          # the meeting held and the lead professional agreed, as in Incoming
+            from ui.dialogs.accept_dialog import AcceptDialog
+
+            dlg = AcceptDialog(self.app.today(), view.case, self)
+            if dlg.exec() != dlg.DialogCode.Accepted:
                 return
-            result = self.run(ops.return_handover, case_id, reasons[choice], note, version)
+            result = self.run(ops.accept, case_id, dlg.details(), version)
         elif action == "send" and view.summary.receiving_team_id is None:
             team_id = self._choose_team(view)
             if team_id is None:
@@ -438,10 +443,11 @@ class MainWindow(QMainWindow):
 
         view = self.workspace.view
         found = self.run(ops.signed_pack_for, view.summary.case_id, view.version)
+        if found is None:            # refused: the runner has said why
+            return
         if not found:
-            if found is not None:
-                QMessageBox.information(self, "Signed pack", "No signed pack is stored for this handover yet: "
-                                        "the authorising manager signs it (Sign pack).")
+            QMessageBox.information(self, "Signed pack", "No signed pack is stored for this handover yet: "
+                                    "the authorising manager signs it (Sign pack).")
             return
         info, data = found
         w = PackPreview()

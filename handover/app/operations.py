@@ -387,12 +387,12 @@ def get_pack(ctx: Context, case_id: str, pack_id: int) -> bytes:
     return svc.get_pack(ctx.store, ctx.actor, case_id, pack_id, now=ctx.now())
 
 
-def signed_pack_for(ctx: Context, case_id: str, version: int | None = None) -> tuple[Any, bytes] | None:
-    """The newest stored signed pack of ``version`` (else of any version), with its bytes; None when none."""
+def signed_pack_for(ctx: Context, case_id: str, version: int | None = None) -> tuple[Any, ...]:
+    """The newest stored signed pack of ``version`` (else of any version) and its bytes; ``()`` when none."""
     packs = list_packs(ctx, case_id)
     mine = [p for p in packs if version is None or p.version == version] or packs
     if not mine:
-        return None
+        return ()
     return mine[-1], get_pack(ctx, case_id, mine[-1].id)
 
 

@@ -137,3 +137,30 @@ def test_send_back_needs_reasons_and_they_reach_the_practitioner(qtbot, world, t
     assert "Max Manager" in pw.workspace.banner.text()
     # a practitioner of another team learns nothing of it
     assert not [r for r in ops.list_page(world.ctx("other"), "all", 0, 50) if r.case_id == "SD-S"]
+
+
+def test_signed_pack_with_none_stored_says_so(qtbot, world, tmp_path, monkeypatch):
+    _, mgr = _authorised(world, tmp_path)
+    ops.authorise(mgr, "SD-S", ops.open_case(mgr, "SD-S").summary.row_version)
+    win = _manager_window(qtbot, world)
+    infos = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.information", lambda *a: infos.append(a[2]))
+    win.open_case("SD-S")
+    win.show_signed_pack()
+    assert infos and infos[0].startswith("No signed pack is stored for this handover yet")
+
+
+def test_the_dashboard_redraws_after_a_move_on_this_machine(qtbot, world, tmp_path):
+    from ui.dashboard import DashboardPage
+    from ui.operations import UiApp
+
+    path = tmp_path / "D.json"
+    path.write_text(dump_case(complete_step_down("SD-D")), encoding="utf-8")
+    app = UiApp(world.ctx("mgr"))
+    ops.import_file(app.ctx, str(path))
+    page = DashboardPage(app, background=False)
+    qtbot.addWidget(page)
+    page.show()
+    before = page.count("awaiting_authorisation", "step_down")
+    assert app.run(ops.request_authorisation, "SD-D", ops.open_case(app.ctx, "SD-D").summary.row_version)
+    assert page.count("awaiting_authorisation", "step_down") == before + 1
