@@ -24,8 +24,11 @@ STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged
 #: states in which the receiving team sees the handover
 RECEIVED_STATES = ("sent", "acknowledged", "accepted", "closed")
 #: what may still change once a handover is sent (SPEC section 2: "the receiving team changes only what is
-#: theirs to record"): the meeting held, the lead professional agreed, the receiving sign-off, the events
-RECEIVING_RECORDS = ("plan.handover_meeting", "plan.lead_professional", "sign_off.receiving", "events")
+#: theirs to record"): the meeting held, the lead professional agreed, the receiving sign-off, and the
+#: events the receiving team is due to record (the sending team's pack_sent is not among them)
+RECEIVING_RECORDS = ("plan.handover_meeting", "plan.lead_professional", "sign_off.receiving",
+                     "events.acknowledged", "events.csc_decision", "events.referrer_informed",
+                     "events.assessment_completed")
 OPEN_STATES = STATES[:-1]
 ROLES = ("practitioner", "manager", "receiver", "administrator")
 #: the codes a receiving team returns a handover with (SPEC.md section 2), from resources/vocab.yaml

@@ -215,5 +215,6 @@ def handover_list_model(app: Any, scope: str = "all") -> CaseListModel:
     """The main window's list of handovers (paged; the heading counts up to :data:`COUNT_CAP`)."""
     from handover.app import operations as ops
 
-    return CaseListModel(lambda o, n, q, k, d: ops.list_page(app.ctx, scope, o, n, q, k, d),
-                         lambda q: ops.count(app.ctx, scope, q, cap=COUNT_CAP), count_cap=COUNT_CAP)
+    page, count = app.fetcher(ops.list_page, []), app.fetcher(ops.count, 0)
+    return CaseListModel(lambda o, n, q, k, d: page(scope, o, n, q, k, d),
+                         lambda q: count(scope, q, cap=COUNT_CAP), count_cap=COUNT_CAP)

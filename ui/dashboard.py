@@ -403,8 +403,7 @@ class DashboardPage(QWidget):
         except ServiceError as e:
             self.message.setText(str(e))
 
-        self.model = OverdueModel(lambda f, k, d, o, n: ops.overdue_page(app.ctx, f, k, d, o, n),
-                                  lambda f: ops.overdue_total(app.ctx, f), self)
+        self.model = OverdueModel(app.fetcher(ops.overdue_page, []), app.fetcher(ops.overdue_total, 0), self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Overdue deadlines")

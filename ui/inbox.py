@@ -239,8 +239,10 @@ class IncomingDetail(QWidget):
         self.findings.setVisible(bool(items))
         with _blocked(self.packs):
             self.packs.clear()
-            for p in packs:
-                self.packs.addItem(_pack_text(p), _pack_id(p))
+            for p in reversed(packs):      # newest first; an earlier version's pack says so
+                old = getattr(p, "version", None) not in (None, s.authorised_version)
+                self.packs.addItem(_pack_text(p) + (" · an earlier version, not what was sent" if old else ""),
+                                   _pack_id(p))
         if not packs:
             self.verify_text.setText("No pack is stored with this handover yet: read the handover itself, or "
                                      "ask the sending team for the signed pack.")
@@ -267,9 +269,10 @@ class IncomingPage(QWidget):
         self.actor = app.actor
         self.setStyleSheet(STYLE_SHEET)
         self._open_only = True
+        page, count = app.fetcher(ops.list_page, []), app.fetcher(ops.count, 0)
         self.model = CaseListModel(
-            lambda o, n, q, k, d: ops.list_page(app.ctx, "incoming", o, n, q, k, d, open_only=self._open_only),
-            lambda q: ops.count(app.ctx, "incoming", q, open_only=self._open_only, cap=None))
+            lambda o, n, q, k, d: page("incoming", o, n, q, k, d, open_only=self._open_only),
+            lambda q: count("incoming", q, open_only=self._open_only, cap=None))
         self.list = CaseListView(self.model, "Incoming handovers")
         self.list.table.setAccessibleName("Incoming handovers")
         self.show_all = QCheckBox("Show accepted and closed handovers too")
@@ -301,7 +304,9 @@ class IncomingPage(QWidget):
         self._windows: list[QWidget] = []
         self._verified: dict[Any, str] = {}
         self._moving = False
+        self._stale = False
         app.changed.connect(self._on_changes)
+        self.list.table.setColumnHidden(3, True)   # "Came back because": an incoming handover never has one
         # dialog factories: tests replace them
         self.make_accept_dialog: Callable[[], Any] = lambda: self._accept_dialog_factory()
         self.make_return_dialog: Callable[[], Any] = lambda: self._return_dialog_factory()
@@ -318,9 +323,20 @@ class IncomingPage(QWidget):
         """Any operation on this machine: the list again, and the open handover as it is now."""
         if not changes or self._moving:
             return
+        if not self.isVisible():          # not on screen (an autosave elsewhere): redraw when next shown
+            self._stale = True
+            return
         self.model.reload()
         if self.view is not None and (self.view.summary.case_id in changes.handovers or changes.protocol):
             self._load(self.view.summary.case_id)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.model.reload()
+            if self.view is not None:
+                self._load(self.view.summary.case_id)
 
     # ---------------------------------------------------------------- one handover
     @property
@@ -449,7 +465,10 @@ class IncomingPage(QWidget):
             return None
         from ui.changes import ChangesDialog
 
-        d = ChangesDialog(self.app, self.view.summary.case_id, self)
+        case_id = self.view.summary.case_id
+        d = self.app.run(lambda ctx: ChangesDialog(self.app, case_id, self), parent=self)
+        if d is None:                     # no longer ours to see: the runner said why
+            return None
         d.show()
         self._windows.append(d)
         return d
@@ -458,7 +477,7 @@ class IncomingPage(QWidget):
         pid = self.detail.packs.currentData()
         if self.view is None or pid is None:
             return None
-        return ops.get_pack(self.app.ctx, self.view.summary.case_id, pid)
+        return self.app.run(ops.get_pack, self.view.summary.case_id, pid, parent=self)
 
     def verify_selected(self) -> str:
         pid = self.detail.packs.currentData()

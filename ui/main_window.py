@@ -108,12 +108,12 @@ class CaseWorkspace(QWidget):
                 item.widget().deleteLater()
         for action in self.view.allowed_actions:
             self._button(labels.action_label(action), lambda a=action: self.window_.do_move(a))
-        if self.view.frozen and "send" in self.view.allowed_actions and self.app.actor.role == "manager":
+        if self.view.can_sign and "send" in self.view.allowed_actions:
             self._button("Sign pack", self.window_.sign_pack,
                          "Sign the authorised pack with your certificate (if it was not signed when authorised)")
-        if self.view.frozen:
+        if self.view.summary.authorised_version is not None:
             self._button("Signed pack", self.window_.show_signed_pack,
-                         "Open the signed pack stored with this authorised version")
+                         "Open the signed pack stored with the authorised version")
         if self.view.version > 1:
             self._button("What changed…", self.window_.show_changes,
                          "Compare this version with an earlier one, side by side")
@@ -324,6 +324,19 @@ class MainWindow(QMainWindow):
             self.workspace.show_case(view)
             self.pages.setCurrentWidget(self.workspace)
 
+    def _reopen(self, case_id: str) -> bool:
+        """Show the handover as it is now, if this person may still see it (quietly: False if not)."""
+        from handover.app import OperationError
+
+        try:
+            view = ops.open_case(self.app.ctx, case_id)
+        except OperationError:
+            return False
+        self.workspace._pending = None
+        self.workspace.show_case(view)
+        self.pages.setCurrentWidget(self.workspace)
+        return True
+
     def _ask_case_id(self) -> str | None:
         case_id, ok = QInputDialog.getText(self, "New handover", "Handover ID (from your case system):")
         return case_id.strip() if ok and case_id.strip() else None
@@ -413,7 +426,8 @@ class MainWindow(QMainWindow):
             result = self.run(ops.move, case_id, action, expected_version=version)
         if result is None:
             return
-        self.open_case(case_id, flush=False)
+        if not self._reopen(case_id):     # returned: it is the sending team's again, not ours to see
+            self.show_list()
         after = labels.next_step(action)
         if action == "authorise" and not self.sign_pack():
             after = "It is frozen, but its pack is not signed yet: use Sign pack, then send it."
@@ -442,7 +456,7 @@ class MainWindow(QMainWindow):
         from ui.pack_preview import PackPreview
 
         view = self.workspace.view
-        found = self.run(ops.signed_pack_for, view.summary.case_id, view.version)
+        found = self.run(ops.signed_pack_for, view.summary.case_id, view.summary.authorised_version)
         if found is None:            # refused: the runner has said why
             return
         if not found:

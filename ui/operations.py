@@ -12,11 +12,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from handover.app import Changes, Conflict, Context, Done, OperationError
+from handover.app.errors import as_refusal
 from handover.app import operations as ops
 
 __all__ = ["UiApp", "ops", "sentence", "busy"]
@@ -47,6 +48,7 @@ class UiApp(QObject):
     def __init__(self, ctx: Context, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._telling = False
 
     @property
     def actor(self) -> Any:
@@ -80,6 +82,12 @@ class UiApp(QObject):
         except OperationError as e:
             self._refused(parent, title, sentence(str(e)), errors)
             return None
+        except Exception as e:  # noqa: BLE001 — a database that went away is expected; anything else is a bug
+            refusal = as_refusal(e)
+            if refusal is None:
+                raise
+            self._refused(parent, title, sentence(str(refusal)), errors)
+            return None
         if isinstance(result, Done):
             if result.changes:
                 self.changed.emit(result.changes)
@@ -90,6 +98,20 @@ class UiApp(QObject):
               title: str = "That could not be shown", **kwargs: Any) -> Any:
         """A read: the same runner, and nothing emitted."""
         return self.run(op, *args, parent=parent, title=title, **kwargs)
+
+    def fetcher(self, op: Callable[..., Any], empty: Any) -> Callable[..., Any]:
+        """``op`` for a list model's page or count: through the runner, ``empty`` after a refusal (the
+        model stays whole; the person is told why once)."""
+        def later(text: str) -> None:      # not inside the model's reset: after it, once
+            if not self._telling:
+                self._telling = True
+                QTimer.singleShot(0, lambda: (QMessageBox.warning(None, "The list could not be shown", text),
+                                              setattr(self, "_telling", False)))
+
+        def fetch(*args: Any, **kwargs: Any) -> Any:
+            value = self.run(op, *args, errors=later, **kwargs)
+            return empty if value is None else value
+        return fetch
 
     @staticmethod
     def _refused(parent: QWidget | None, title: str, text: str, errors: Callable[[str], None] | None) -> None:

@@ -216,6 +216,8 @@ def next_deadline(ctx: Context, check_result: Any) -> tuple[str, date] | None:
 def move(ctx: Context, case_id: str, action: str, *, reason_code: str | None = None, note: str | None = None,
          expected_version: int | None = None) -> Done:
     """One workflow move (SPEC section 2); refused with a reason a person can act on."""
+    if action == "send":
+        return send(ctx, case_id, expected_version)
     result = svc.move(ctx.store, ctx.actor, case_id, action, now=ctx.now(), reason_code=reason_code, note=note,
                       expected_version=expected_version)
     return Done(result, Changes.of(case_id))
@@ -239,13 +241,18 @@ def authorise(ctx: Context, case_id: str, expected_version: int) -> Done:
 
 
 def send(ctx: Context, case_id: str, expected_version: int, receiving_team_id: int | None = None) -> Done:
-    """Send the authorised handover (choosing the receiving team first, when it has none)."""
-    changes = Changes()
-    if receiving_team_id is not None:
-        summary = assign_receiving_team(ctx, case_id, receiving_team_id).value
-        expected_version, changes = summary.row_version, Changes.of(case_id)
-    done = move(ctx, case_id, "send", expected_version=expected_version)
-    return Done(done.value, changes | done.changes)
+    """Send the authorised handover with its signed pack (choosing the receiving team, when it has none,
+    in the same transaction). Refused while no signed pack of the authorised version is kept: SPEC's
+    ``authorised`` means the sending manager signed and the signed pack is frozen."""
+    view = open_case(ctx, case_id)
+    authorised = view.summary.authorised_version
+    if authorised is not None and not [p for p in list_packs(ctx, case_id)
+                                       if p.version == authorised and p.kind == "final"]:
+        raise Refused(f"{case_id} has no signed pack yet: the authorising manager signs it (Sign pack) before "
+                      "it is sent")
+    result = svc.move(ctx.store, ctx.actor, case_id, "send", now=ctx.now(), expected_version=expected_version,
+                      receiving_team_id=receiving_team_id)
+    return Done(result, Changes.of(case_id))
 
 
 def acknowledge(ctx: Context, case_id: str, expected_version: int) -> Done:
@@ -341,8 +348,8 @@ def sign_pack(ctx: Context, case_id: str, certificate: str | Path, passphrase: s
     view = open_case(ctx, case_id)
     if not view.frozen:
         raise Refused(f"{case_id} is not authorised: only the pack of an authorised version is signed")
-    if ctx.actor.role != "manager":
-        raise Refused("only the sending manager signs the authorised pack")
+    if not view.can_sign:
+        raise Refused("only a manager of the sending team signs the authorised pack")
     pw = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
     if not pw:
         raise Refused("type the certificate's passphrase")
@@ -388,9 +395,10 @@ def get_pack(ctx: Context, case_id: str, pack_id: int) -> bytes:
 
 
 def signed_pack_for(ctx: Context, case_id: str, version: int | None = None) -> tuple[Any, ...]:
-    """The newest stored signed pack of ``version`` (else of any version) and its bytes; ``()`` when none."""
+    """The newest stored signed pack of ``version`` (any version when None) and its bytes; ``()`` when
+    none — never a superseded version's pack in place of the one asked for."""
     packs = list_packs(ctx, case_id)
-    mine = [p for p in packs if version is None or p.version == version] or packs
+    mine = [p for p in packs if version is None or p.version == version]
     if not mine:
         return ()
     return mine[-1], get_pack(ctx, case_id, mine[-1].id)

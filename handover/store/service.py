@@ -38,7 +38,7 @@ from handover.case import CaseError, content_hash, dump_case, parse_case, set_pa
 from handover.store.access import (allowed_actions, check_in_a_team, check_may_assign, check_may_edit,
                                    check_may_list, check_may_move, check_may_start, check_own_team,
                                    current_actor, edit_refusal, list_scope, load_handover, may_view,
-                                   report_scope, visible_filter)
+                                   report_scope, sides_of, visible_filter)
 from handover.store.admin import (TeamInfo, UserInfo, create_first_admin, create_team, create_user,
                                   disable_user, enable_user, first_run_needed, get_protocol, list_teams,
                                   list_users, reset_password, set_protocol, set_role)
@@ -129,6 +129,8 @@ class CaseView:
     edit_refusal: str | None      #: None when the actor may save a new version
     #: why it came back to draft, while it is a draft whose last move sent it back or returned it
     reasons_back: ReasonsBack | None = None
+    #: the actor may sign this version's pack: a manager of the sending team, the version authorised
+    can_sign: bool = False
 
     @property
     def can_edit(self) -> bool:
@@ -407,7 +409,8 @@ def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any],
         current = _current_doc(s, h)
         if current.content_hash == content_hash(case):
             return _summary(s, h)
-        values = {} if actor.system else _after_authorisation(h, json.loads(current.document), case, case_id)
+        values = {} if actor.system else _after_authorisation(h, sides_of(actor, h), json.loads(current.document),
+                                                              case, case_id)
         _claim(s, h, expected_version, now, "your changes were not saved", **values)
         if values:
             s.add(WorkflowEvent(handover_id=h.id, action="reopen", from_state="authorised", to_state="draft",
@@ -426,18 +429,24 @@ def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any],
         return _summary(s, h)
 
 
-def _after_authorisation(h: Handover, old: dict[str, Any], new: dict[str, Any], case_id: str) -> dict[str, Any]:
+def _after_authorisation(h: Handover, sides: set[str], old: dict[str, Any], new: dict[str, Any],
+                         case_id: str) -> dict[str, Any]:
     """What a save does to a handover past authorisation (SPEC section 2): while ``authorised`` a change
-    returns it to draft, to be authorised again (the values to set); once sent, only what the receiving
-    team records may change (:data:`handover.workflow.RECEIVING_RECORDS`), else :class:`Denied`."""
+    returns it to draft, to be authorised again (the values to set); once sent, the receiving team records
+    only what is theirs (:func:`handover.workflow.receiving_records`) and the sending team nothing (a
+    return gives it back to them), else :class:`Denied`."""
     if h.state == "authorised":
         return {"state": "draft", "authorised_version": None}
     if h.state in workflow.RECEIVED_STATES:
-        outside = [c.path for c in diff_cases(old, new) if not workflow.receiving_records(c.path)]
+        changed = [c.path for c in diff_cases(old, new)]
+        if "receiving" not in sides:
+            raise Denied(f"{case_id} has been sent: what the manager authorised stays as it is; ask the receiving "
+                         "team to return it if it must change")
+        outside = [p for p in changed if not workflow.receiving_records(p)]
         if outside:
             raise Denied(f"{case_id} was sent as its manager authorised it: only the handover meeting, the lead "
-                         f"professional, the receiving sign-off and the events are recorded now, not "
-                         f"{outside[0]} (return it if the rest must change)")
+                         f"professional, the receiving sign-off and the receiving team's events are recorded now, "
+                         f"not {outside[0]} (return it if the rest must change)")
     return {}
 
 
@@ -535,7 +544,9 @@ def get_handover(store: Store, actor: Actor, case_id: str, *, now: datetime,
         back = _reasons_back(s, [Handover.id == h.id])
         return CaseView(summary=_summary(s, h), case=json.loads(v.document), version=v.number, frozen=v.frozen,
                         content_hash=v.content_hash, allowed_actions=allowed_actions(actor, h),
-                        edit_refusal=edit_refusal(actor, h), reasons_back=back.get(h.case_id))
+                        edit_refusal=edit_refusal(actor, h), reasons_back=back.get(h.case_id),
+                        can_sign=v.frozen and (actor.system or (actor.role == "manager"
+                                                                and "sending" in sides_of(actor, h))))
 
 
 def export_document(store: Store, actor: Actor, case_id: str, *, now: datetime, version: int | None = None) -> str:
@@ -667,7 +678,8 @@ def _record_in_case(action: str, case: dict[str, Any], actor: Actor, today: str,
 
 def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime, reason_code: str | None = None,
          note: str | None = None, expected_version: int | None = None,
-         record: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> MoveResult:
+         record: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+         receiving_team_id: int | None = None) -> MoveResult:
     """Make one workflow move (see :data:`handover.workflow.MOVES`).
 
     ``send_back`` needs a note; ``return`` needs a ``reason_code`` from
@@ -681,6 +693,7 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
     of the move, in the same transaction (accepting records the meeting and the lead professional), so
     two people racing see one win and the other told who — never a half-made move. Sending is refused
     unless the current version is the authorised (frozen) one: what is sent is what was authorised.
+    ``receiving_team_id`` (sending only) chooses the receiving team in the same transaction.
     """
     spec = workflow.MOVES.get(action)
     if spec is None:
@@ -701,6 +714,10 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
             raise Invalid(workflow.refusal(action, "manager", {"sending", "receiving"}, h.state) or lead)
         if expected_version is not None and h.row_version != expected_version:
             raise _conflict(s, h, f"{lead} {case_id}")
+        if action == "send" and receiving_team_id is not None:
+            if s.get(Team, receiving_team_id) is None:
+                raise NotFound("there is no such team")
+            h.receiving_team_id = receiving_team_id
         if action == "send" and h.receiving_team_id is None:
             raise Invalid("choose the receiving team before sending")
         current = _current_doc(s, h)

@@ -52,6 +52,19 @@ def _sign_with(passphrase, world, *, cancel=False):
     return exec_
 
 
+def test_no_send_without_the_signed_pack_and_the_team_is_chosen_in_the_same_step(world, tmp_path):
+    prac, mgr = _authorised(world, tmp_path)
+    ops.authorise(mgr, "SD-S", ops.open_case(mgr, "SD-S").summary.row_version)
+    view = ops.open_case(prac, "SD-S")
+    with pytest.raises(Refused, match="no signed pack yet"):
+        ops.send(prac, "SD-S", view.summary.row_version, world.teams["Early Help East"])
+    after = ops.open_case(prac, "SD-S").summary
+    assert (after.state, after.receiving_team_id, after.row_version) == ("authorised", None, view.summary.row_version)
+    ops.sign_pack(mgr, "SD-S", world.keys["manager"], PASSPHRASE)
+    sent = ops.send(prac, "SD-S", view.summary.row_version, world.teams["Early Help East"]).value.summary
+    assert (sent.state, sent.receiving_team) == ("sent", "Early Help East")
+
+
 @pytest.mark.parametrize("how", ["signed", "wrong passphrase", "cancelled"])
 def test_authorise_then_sign_state_message_and_stored_pack_agree(qtbot, world, tmp_path, monkeypatch, how):
     from ui.dialogs.sign_dialog import SignDialog
@@ -89,8 +102,14 @@ def test_a_wrong_passphrase_is_an_ordinary_refusal_and_keeps_nothing(world, tmp_
     with pytest.raises(Refused, match="passphrase"):
         ops.sign_pack(mgr, "SD-S", world.keys["manager"], "wrong")
     assert ops.list_packs(mgr, "SD-S") == []
-    with pytest.raises(Refused, match="only the sending manager"):
+    with pytest.raises(Refused, match="only a manager of the sending team"):
         ops.sign_pack(prac, "SD-S", world.keys["manager"], PASSPHRASE)
+    # a manager made a practitioner since they signed in signs nothing: the role is the database's, now
+    admin = world.ctx("admin")
+    ops.set_role(admin, "mgr", "practitioner", world.teams["CSC North"])
+    with pytest.raises(Refused, match="only a manager of the sending team"):
+        ops.sign_pack(mgr, "SD-S", world.keys["manager"], PASSPHRASE)
+    ops.set_role(admin, "mgr", "manager", world.teams["CSC North"])
     assert ops.sign_pack(mgr, "SD-S", world.keys["manager"], PASSPHRASE).value.version == \
         ops.open_case(mgr, "SD-S").version
 

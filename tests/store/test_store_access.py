@@ -72,12 +72,20 @@ def test_who_sees_and_edits_what(store, cast):
         case = dict(view.case, plan=dict(view.case["plan"], handover_meeting=meeting))
         return sv.save_version(store, actor, cid, case, view.summary.row_version, now=NOW)
 
-    for name in ("prac", "recv", "eh_prac", "eh_mgr"):
+    for name in ("recv", "eh_prac", "eh_mgr"):          # the receiving team's
         assert record(getattr(cast, name), "SENT").current_version > 1
         with pytest.raises(sv.Denied, match="sent as its manager authorised it.*transition.reason"):
             save(getattr(cast, name), "SENT")
+    for name in ("prac", "mgr"):                        # the sending team: nothing once it is sent
+        with pytest.raises(sv.Denied, match="has been sent"):
+            record(getattr(cast, name), "SENT")
     with pytest.raises(sv.Denied):
         record(cast.other_mgr, "SENT")
+    # nor does the receiving team write the sending team's records
+    view = sv.get_handover(store, cast.recv, "SENT", now=NOW)
+    forged = dict(view.case, events=dict(view.case["events"], pack_sent="2026-11-01"))
+    with pytest.raises(sv.Denied, match="events.pack_sent"):
+        sv.save_version(store, cast.recv, "SENT", forged, view.summary.row_version, now=NOW)
 
 
 def test_starting_handovers(store, cast):
