@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from handover import labels
 from handover.calendar import REGIONS
 from handover.app import OperationError as ServiceError
 from handover.app.operations import ROLES, SERVICES
@@ -24,8 +25,25 @@ from ui.widgets.style import STYLE_SHEET, heading, muted
 
 __all__ = ["AdminPage", "UsersTab", "ProtocolTab", "DatabaseTab", "CertificatesTab", "REGION_LABELS"]
 
-REGION_LABELS = {"england_wales": "England and Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
-_SERVICE_LABELS = {"children_social_care": "Children's social care", "early_help": "Early help", "": "Other"}
+REGION_LABELS = {code: label for code, (_subdiv, label) in REGIONS.items()}
+
+
+def _service_label(code: str) -> str:
+    """A team's service in words: the agency type's label from the vocabulary ("" is any other service)."""
+    from handover.vocab import vocab
+
+    return vocab().label("agency_types", code) if code else "Other service"
+
+
+def _field_label(direction: str, path: str) -> str:
+    """The question a protocol's clock starts from, as the form asks it (never the raw path)."""
+    from handover.forms import FormError, load_form
+
+    try:
+        f = load_form(direction).field_at(path)
+    except FormError:
+        return path
+    return f.label if f is not None else path
 
 
 def _sentence(text: str) -> str:
@@ -138,7 +156,7 @@ class UsersTab(QWidget):
         self.team_name = QLineEdit()
         self.team_service = QComboBox()
         for code in SERVICES:
-            self.team_service.addItem(_SERVICE_LABELS[code], code)
+            self.team_service.addItem(_service_label(code), code)
         self.add_team = QPushButton("Add team")
         self.add_team.setAccessibleName("Add team")
         self.add_team.clicked.connect(self.create_team)
@@ -182,7 +200,7 @@ class UsersTab(QWidget):
         self.teams.setRowCount(len(teams))
         for r, t in enumerate(teams):
             self.teams.setItem(r, 0, QTableWidgetItem(t.name))
-            self.teams.setItem(r, 1, QTableWidgetItem(_SERVICE_LABELS.get(t.service, t.service)))
+            self.teams.setItem(r, 1, QTableWidgetItem(_service_label(t.service)))
         for box in (self.team, self.new_team):
             current = box.currentData()
             box.clear()
@@ -315,8 +333,7 @@ class ProtocolTab(QWidget):
         self.table.setRowCount(len(rows))
         self._rows = rows
         for i, (d, r) in enumerate(rows):
-            for c, text in enumerate(("↓ Step-down" if d == "step_down" else "↑ Step-up", rule_label(r.rule),
-                                      r.starts)):
+            for c, text in enumerate((labels.direction_badge(d), rule_label(r.rule), _field_label(d, r.starts))):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(i, c, item)

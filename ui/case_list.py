@@ -33,7 +33,6 @@ COLUMNS: Sequence[tuple[str, str, Callable[[ListRow], str]]] = (
     ("ID", "case_id", lambda r: r.case_id),
 )
 
-_STATUS_WORDS = {"overdue": "OVERDUE", "due": "due", "late": "done late", "met": "met", "not_started": "not started"}
 _STATUS_COLOURS = {"overdue": "#b10e1e", "due": "#1d4f91", "late": "#8a5300"}
 
 
@@ -41,7 +40,9 @@ def _deadline_text(r: ListRow) -> str:
     if not r.next_rule:
         return "—"
     rule = labels.rule_label(r.next_rule).lower()
-    return f"{_STATUS_WORDS.get(r.next_status, r.next_status)}: {rule} {r.next_due}".strip()
+    status = labels.status_label(r.next_status)
+    status = status if status.isupper() else status.lower()     # "OVERDUE" stands out; "due" does not shout
+    return f"{status}: {rule} {r.next_due}".strip()
 
 
 class CaseListModel(QAbstractTableModel):

@@ -24,7 +24,6 @@ from ui.widgets.style import STYLE_SHEET, heading, muted
 
 __all__ = ["IncomingPage", "IncomingDetail", "describe_verification", "rule_label", "nice_date"]
 
-_STATUS = {"met": "Met", "late": "Done late", "due": "Due", "overdue": "OVERDUE", "not_started": "Not started yet"}
 
 
 def rule_label(rule: str) -> str:
@@ -218,7 +217,7 @@ class IncomingDetail(QWidget):
         self.deadlines.clear()
         for d in check.deadlines:
             item = QTreeWidgetItem([rule_label(d.rule), nice_date(d.due) if d.due else "—",
-                                    _STATUS.get(d.status, d.status) + (f" ({d.working_days_overdue} working days)"
+                                    labels.status_label(d.status) + (f" ({d.working_days_overdue} working days)"
                                                                        if d.working_days_overdue else ""),
                                     nice_date(d.done) if d.done else ""])
             if d.status == "overdue":
