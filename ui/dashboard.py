@@ -18,7 +18,6 @@ from typing import Any, Callable
 from handover import labels
 from handover.app import OperationError as ServiceError
 from handover.app.operations import ESCALATION_RULES, OVERDUE_COLUMNS, OVERDUE_HEADINGS, WAITING_STATES, OverdueFilter
-from handover.protocol import RULES
 from handover.workflow import STATES
 from ui.operations import ops
 from ui.inbox import nice_date, rule_label
@@ -351,9 +350,10 @@ class DashboardPage(QWidget):
         self.chart_rule = QComboBox()
         self.chart_rule.setAccessibleName("Deadline shown in the timeliness chart")
         self.chart_rule.addItem("All deadlines", None)
-        for direction, rules in RULES.items():
+        protocol_rules = {d: [r.rule for r in rules] for d, rules in ops.protocol(app.ctx).rules.items()}
+        for direction, rules in protocol_rules.items():
             for r in rules:
-                self.chart_rule.addItem(f"{rule_label(r)} ({_DIRECTIONS[direction][2:].lower()})", r)
+                self.chart_rule.addItem(f"{rule_label(r)} ({labels.direction_label(direction).lower()})", r)
         self.chart_rule.currentIndexChanged.connect(
             lambda _i: self.timeliness.set_data(self.timeliness.rows, self.chart_rule.currentData()))
 
@@ -387,7 +387,7 @@ class DashboardPage(QWidget):
         for d, label in _DIRECTIONS.items():
             self.direction.addItem(label, d)
         self.rule.addItem("All deadlines", None)
-        for direction, rules in RULES.items():
+        for direction, rules in protocol_rules.items():
             for r in rules:
                 self.rule.addItem(rule_label(r), r)
         self.status.addItem("Overdue now", "overdue")

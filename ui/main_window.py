@@ -81,7 +81,7 @@ class CaseWorkspace(QWidget):
         self.title.setText(f"<b>{labels.direction_arrow(s.direction)} {labels.direction_label(s.direction)}</b>")
         frozen = " · frozen (authorised)" if view.frozen else ""
         self.state.setText(f"State: <b>{labels.state_label(s.state)}</b> · version {view.version}{frozen}")
-        self.editor.set_as_of(self.app.today())
+        self.editor.set_as_of(self.app.today)
         self.editor.load_case(view.case)
         self.editor.set_read_only(not view.can_edit)
         self.saved.setText("" if view.can_edit else sentence(view.edit_refusal or "read only"))

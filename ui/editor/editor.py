@@ -303,11 +303,15 @@ class CaseEditor(QWidget):
     def is_read_only(self) -> bool:
         return self.model.read_only
 
-    def set_as_of(self, as_of: date | None) -> None:
+    def set_as_of(self, as_of: "date | Callable[[], date] | None") -> None:
+        """The day the checks are as of: a date, or a function giving today (the app's, so that the
+        deadline strip and the findings never disagree after midnight)."""
         self._as_of = as_of
         self.recheck_now()
 
     def as_of(self) -> date:
+        if callable(self._as_of):
+            return self._as_of()
         return self._as_of or date.today()
 
     def undo(self) -> None:
