@@ -23,6 +23,13 @@ __all__ = ["CaseError", "FORMAT", "MAX_BYTES", "parse_case", "load_case", "dump_
 FORMAT = "handover-case/1"
 MAX_BYTES = 10 * 1024 * 1024  # a large real case (60 agencies, 500 events) is well under 1 MB
 MAX_DEPTH = 64
+#: the longest id a handover can have (the database's ``handovers.case_id`` is ``VARCHAR(200)``)
+MAX_ID = 200
+#: a number in a case file has at most this many digits (Python refuses to read more than 4,300)
+MAX_DIGITS = 100
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class CaseError(ValueError):
@@ -110,6 +117,52 @@ def _reject_constant(name: str) -> Any:
     raise CaseError(f"{name} is not a value JSON allows")
 
 
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise CaseError(f"a number of {digits:,} digits is not a value a handover case holds")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")) or len(text) > 4 * MAX_DIGITS:
+        raise CaseError(f"the number {text[:20]}{'…' if len(text) > 20 else ''} is too large for a handover case")
+    return value
+
+
+def _lone_surrogate(doc: Any) -> str | None:
+    """Where a string (or a key) holds half of a UTF-16 pair (``"\\ud800"`` escaped in JSON): such text
+    cannot be written as UTF-8, so it would fail every save and every pack later."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        v, where = stack.pop()
+        if isinstance(v, str):
+            if _SURROGATE.search(v):
+                return where or "the top level"
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                here = f"{where}.{k}" if where else k
+                if _SURROGATE.search(k):
+                    return (where or "the top level") + " (a key)"
+                stack.append((x, here))
+        elif isinstance(v, list):
+            stack.extend((x, f"{where}[{i}]") for i, x in enumerate(v))
+    return None
+
+
+def _check_id(doc: dict[str, Any], source: str) -> None:
+    """The id names the handover in the database, in file names and on every page: printable, not too long."""
+    case_id = doc.get("id")
+    if not isinstance(case_id, str):
+        return
+    if len(case_id) > MAX_ID:
+        raise CaseError(f"{source}: 'id' is {len(case_id):,} characters long; an id is at most {MAX_ID}")
+    bad = _CONTROL.search(case_id)
+    if bad:
+        raise CaseError(f"{source}: 'id' holds a control character (U+{ord(bad.group()):04X}); an id is printable text")
+
+
 def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
     stack = [(value, 1)]
     deepest = 0
@@ -123,6 +176,13 @@ def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
         elif isinstance(v, list):
             stack.extend((x, d + 1) for x in v)
     return deepest
+
+
+def _printable(text: str, limit: int = 80) -> str:
+    """Text for a one-line message: no line breaks or control characters, no lone surrogates, not too long."""
+    text = text if len(text) <= limit else text[:limit] + "…"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, Any]:
@@ -142,7 +202,8 @@ def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, An
     if not text.strip():
         raise CaseError(f"{source} is empty")
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant,
+                         parse_int=_parse_int, parse_float=_parse_float)
     except json.JSONDecodeError as e:
         raise CaseError(f"{source} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
@@ -153,8 +214,12 @@ def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, An
         raise CaseError(f"{source} should hold one JSON object, not {_kind(doc)}")
     if _depth(doc) > MAX_DEPTH:
         raise CaseError(f"{source} is nested too deeply to be a handover case")
+    if (not isinstance(data, bytes) or _SURROGATE_ESCAPE.search(text)) and (where := _lone_surrogate(doc)):
+        raise CaseError(f"{source}: the text at {_printable(where)} is not valid Unicode (a lone surrogate such as "
+                        "\\ud800): save the file again as UTF-8")
     if "format" in doc and doc["format"] != FORMAT:
-        raise CaseError(f"{source}: 'format' is {doc['format']!r}; this tool reads \"{FORMAT}\"")
+        raise CaseError(f"{source}: 'format' is {_printable(repr(doc['format']))}; this tool reads \"{FORMAT}\"")
+    _check_id(doc, source)
     errors = sorted(_validator().iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         # the shallowest error first: an unknown top-level key explains more than what lies beneath it
@@ -166,23 +231,15 @@ def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, An
 
 
 def load_case(path: str | Path) -> dict[str, Any]:
-    """Read and parse a case file; every failure is a :class:`CaseError`."""
+    """Read and parse a case file; every failure is a :class:`CaseError`. Only a regular file is read,
+    and never more than :data:`MAX_BYTES` + 1 bytes of it (a FIFO, ``/dev/zero``, a growing file)."""
+    from handover.files import read_input
+
     p = Path(path)
     name = p.name or str(p)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise CaseError(f"{name} is too large ({size / 1e6:.1f} MB; a case file is at most "
-                            f"{MAX_BYTES // (1024 * 1024)} MB)")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise CaseError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CaseError(f"{path} is a folder, not a case file") from None
-    except PermissionError:
-        raise CaseError(f"{path}: permission denied") from None
-    except OSError as e:
-        raise CaseError(f"{path}: {e.strerror or e}") from None
+    data = read_input(p, what="a case file", error=CaseError, limit=MAX_BYTES,
+                      too_large=f"{name} is too large ({{size}} MB; a case file is at most "
+                                f"{MAX_BYTES // (1024 * 1024)} MB)")
     return parse_case(data, name)
 
 

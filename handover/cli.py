@@ -134,21 +134,104 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     return app.run_app(db_url=args.db, smoke=args.smoke)
 
 
+#: arguments that name a file the command reads: a FIFO there would block the command for ever, and
+#: ``/dev/zero`` would never end, so anything but a regular file is refused before the command starts
+_INPUT_ARGS = ("case", "protocol", "pack", "sign", "cert", "trust")
+
+
+def _refuse_unreadable_inputs(args: argparse.Namespace) -> None:
+    from handover.files import require_regular_file
+
+    for name in _INPUT_ARGS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value:
+            require_regular_file(value, what="a file", error=UsageError, folders=False)
+
+
+def _one_line(text: str, limit: int = 1000) -> str:
+    """A message as one line: line breaks and other control characters as spaces, not endless."""
+    import re
+
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _failure(e: BaseException) -> str:
+    """One line for an unexpected failure, with no case data in it (no statement parameters, no values)."""
+    import errno
+
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(e, DBAPIError):
+        orig = e.orig if e.orig is not None else e
+        # the driver's own first line (never the statement or its parameters, which hold children's data;
+        # PostgreSQL puts the row it refused on a later DETAIL line)
+        first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        if e.connection_invalidated or "connection" in first.lower() or "server" in first.lower():
+            return (f"the connection to the database was lost ({_one_line(first, 200)}): the command stopped, "
+                    "and its unfinished change was not saved")
+        return f"the database refused the change ({_one_line(first, 200)}); nothing was written"
+    if isinstance(e, SQLAlchemyError):
+        return f"the database failed ({type(e).__name__}); nothing was written"
+    if isinstance(e, OSError):
+        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        if e.errno == errno.ENOSPC:
+            return f"no space left on the disk{where}: free some space and try again"
+        return f"{e.strerror or type(e).__name__}{where}"
+    if isinstance(e, MemoryError):
+        return "not enough memory for this input"
+    if isinstance(e, RecursionError):
+        return "the input is nested too deeply"
+    log = _log_failure(e)
+    return (f"internal error ({type(e).__name__}): please report it"
+            + (f"; details, without case data, in {log}" if log else ""))
+
+
+def _log_failure(e: BaseException) -> str | None:
+    """Append where the failure happened (files, lines, functions; never the message or any value) to
+    ``errors.log`` in the user's state folder; its path, or None when it cannot be written."""
+    import datetime as dt
+    import os
+    import traceback
+
+    try:
+        from platformdirs import user_state_dir
+
+        folder = user_state_dir("handover", appauthor=False)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        path = os.path.join(folder, "errors.log")
+        if os.path.exists(path) and os.path.getsize(path) > 1_000_000:
+            os.replace(path, path + ".1")
+        frames = traceback.extract_tb(e.__traceback__)
+        lines = [f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} {type(e).__module__}."
+                 f"{type(e).__qualname__}"] + [f"  {f.filename}:{f.lineno} in {f.name}" for f in frames]
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+    except Exception:  # noqa: BLE001 — the log is a courtesy: the one-line message is what counts
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        _refuse_unreadable_inputs(args)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except UsageError as e:
-        print(f"handover: {e}".replace("handover: handover", "handover"), file=sys.stderr)
+        print(_one_line(f"handover: {e}".replace("handover: handover", "handover")), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("handover: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as e:  # noqa: BLE001 — SPEC section 6: one line on stderr, never a traceback
+        print(f"handover: {_failure(e)}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

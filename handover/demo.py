@@ -16,7 +16,10 @@ for complete cases they are derived from the deadline rows (cheap; tested equal 
 few drafts and cases awaiting authorisation the checks are run. Rows go in with bulk inserts.
 
 Demo data goes only into an empty database or one already marked as a demo, so it never mixes with
-real records. Demo accounts all share the password :data:`DEMO_PASSWORD`.
+real records: a database holding a handover or an account that is not the demo's own is refused, one
+line and nothing written (the one exception: the administrator the app's first run has just created).
+Demo accounts all share the password :data:`DEMO_PASSWORD`. On PostgreSQL each table's id sequence is
+moved past the rows the demo inserted with ids of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from handover import audit
@@ -37,11 +40,11 @@ from handover.dates import parse_iso
 from handover.protocol import Protocol
 from handover.store.database import Store
 from handover.store.errors import Invalid
-from handover.store.models import DeadlineRow, Handover, Setting, Team, User, Version, WorkflowEvent
+from handover.store.models import AuditEntry, DeadlineRow, Handover, Setting, Team, User, Version, WorkflowEvent
 from handover.store.sync import active_protocol, check_counts, next_deadline, summary_columns
 from handover.vocab import AGENCY_TYPES
 
-__all__ = ["generate", "DemoResult", "DEMO_PASSWORD", "nhs_number", "DEMO_TEAMS"]
+__all__ = ["generate", "DemoResult", "DEMO_PASSWORD", "nhs_number", "DEMO_TEAMS", "demo_usernames"]
 
 DEMO_PASSWORD = "demo-password"
 
@@ -122,6 +125,78 @@ class _Dates:
         return out
 
 
+def _demo_people() -> list[tuple[str, str, str, str | None]]:
+    """(username, display name, role, team name) of every demo account."""
+    rng = random.Random(7)
+    wanted: list[tuple[str, str, str, str | None]] = [("admin", "Demo Administrator", "administrator", None)]
+    for i, (name, _service, sends, receives) in enumerate(DEMO_TEAMS):
+        slug = "".join(w[0] for w in name.replace("(", "").split()).lower() + str(i)
+        if sends:
+            wanted += [(f"{slug}-prac{j}", rng.choice(STAFF), "practitioner", name) for j in (1, 2, 3)]
+        wanted.append((f"{slug}-mgr", rng.choice(STAFF), "manager", name))
+        if receives:
+            wanted += [(f"{slug}-recv{j}", rng.choice(STAFF), "receiver", name) for j in (1, 2)]
+    return wanted
+
+
+def demo_usernames() -> frozenset[str]:
+    """The usernames of the demo's own accounts (all with the public :data:`DEMO_PASSWORD`)."""
+    return frozenset(u for u, _d, _r, _t in _demo_people())
+
+
+#: the settings that mark a demo database, and the first administrator a first run made before its demo data
+DEMO_MARK, FIRST_ADMIN_MARK = "demo", "demo_first_admin"
+_REFUSED = "demo data goes only into an empty or demo database"
+
+
+def _refuse_real_data(s: Session) -> str | None:
+    """Refuse (:class:`Invalid`, one line, before anything is written) a database holding anything
+    that is not the demo's own: a handover not made by the demo, or a user who is not a demo account.
+
+    A demo account is one of :func:`demo_usernames` in a database already marked as a demo. The one
+    exception is the app's first run, which creates its administrator and then offers demo data: a
+    database whose only user is an administrator and whose audit trail holds nothing but that
+    account's creation by the first run. That administrator is returned (and remembered, so that
+    later demo runs accept them too); None otherwise.
+    """
+    marked = s.get(Setting, DEMO_MARK) is not None
+    kept = s.get(Setting, FIRST_ADMIN_MARK)
+    allowed = set(demo_usernames()) if marked else set()
+    if kept is not None:
+        allowed.add(kept.value)
+    real = select(func.count()).select_from(Handover)
+    if marked:
+        real = real.where(Handover.case_id.not_like("DEMO-%"))
+    real_handovers = s.scalar(real) or 0
+    if real_handovers:
+        raise Invalid(f"this database holds real handovers: {_REFUSED}")
+    others = [u for u in s.scalars(select(User.username)) if u not in allowed]
+    if not others:
+        return None
+    if not marked and len(others) == 1:
+        user = s.scalar(select(User).where(User.username == others[0]))
+        trail = s.execute(select(AuditEntry.action, AuditEntry.actor, AuditEntry.detail).limit(2)).all()
+        if (user is not None and user.role == "administrator" and len(trail) == 1
+                and trail[0].action == "user_create" and trail[0].actor == "first-run"
+                and json.loads(trail[0].detail or "{}").get("user") == user.username):
+            return user.username
+    raise Invalid(f"this database has accounts that are not demo accounts ({len(others)}): {_REFUSED}")
+
+
+#: the tables the demo writes with ids of its own (a PostgreSQL sequence must then be moved past them)
+_ID_TABLES = ("teams", "users", "handovers", "versions", "deadlines", "workflow_events")
+
+
+def _move_sequences(s: Session) -> None:
+    """On PostgreSQL, move each table's id sequence past the largest id: rows inserted with explicit ids
+    do not move it, and the next ordinary insert would collide with a demo row."""
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    for table in _ID_TABLES:
+        s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), m) "
+                       f"FROM (SELECT max(id) AS m FROM {table}) AS x WHERE m IS NOT NULL"))
+
+
 def _ensure_people(s: Session, store: Store, now: datetime) -> dict[str, Any]:
     teams: dict[str, int] = {}
     for name, service, _sends, _receives in DEMO_TEAMS:
@@ -135,15 +210,7 @@ def _ensure_people(s: Session, store: Store, now: datetime) -> dict[str, Any]:
     pw = store.hasher.hash(DEMO_PASSWORD)
     existing = set(s.scalars(select(User.username)))
     people: dict[str, list[int]] = {}
-    rng = random.Random(7)
-    wanted = [("admin", "Demo Administrator", "administrator", None)]
-    for i, (name, _service, sends, receives) in enumerate(DEMO_TEAMS):
-        slug = "".join(w[0] for w in name.replace("(", "").split()).lower() + str(i)
-        if sends:
-            wanted += [(f"{slug}-prac{j}", rng.choice(STAFF), "practitioner", name) for j in (1, 2, 3)]
-        wanted.append((f"{slug}-mgr", rng.choice(STAFF), "manager", name))
-        if receives:
-            wanted += [(f"{slug}-recv{j}", rng.choice(STAFF), "receiver", name) for j in (1, 2)]
+    wanted = _demo_people()
     rows = [{"username": u, "display_name": d, "role": r, "team_id": teams.get(t) if t else None,
              "password_hash": pw, "active": True, "failed_count": 0, "created_at": now}
             for u, d, r, t in wanted if u not in existing]
@@ -370,12 +437,11 @@ def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20
         raise Invalid("the number of cases cannot be negative")
     rng = random.Random(seed)
     with store.write() as s:
-        marked = s.get(Setting, "demo") is not None
-        existing = s.scalar(select(func.count()).select_from(Handover)) or 0
-        if existing and not marked:
-            raise Invalid("this database holds real handovers: demo data goes only into an empty or demo database")
-        if not marked:
-            s.add(Setting(key="demo", value="true"))
+        first_admin = _refuse_real_data(s)
+        if s.get(Setting, DEMO_MARK) is None:
+            s.add(Setting(key=DEMO_MARK, value="true"))
+        if first_admin is not None:
+            s.add(Setting(key=FIRST_ADMIN_MARK, value=first_admin))
         ctx = _ensure_people(s, store, now)
         protocol = active_protocol(s)
         next_id = (s.scalar(select(func.max(Handover.id))) or 0) + 1
@@ -440,6 +506,7 @@ def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20
             if len(buf["h"]) >= batch:
                 _flush(s, buf)
         _flush(s, buf)
+        _move_sequences(s)
         audit.append(s, actor="demo", action="demo_generate", now=now,
                      detail={"handovers": n, "first": first, "last": last, "seed": seed})
         return DemoResult(n, first, last)

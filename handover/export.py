@@ -64,7 +64,8 @@ from handover.store.queries import OVERDUE_COLUMNS, OverdueItem
 from handover.vocab import vocab
 
 __all__ = ["ExportError", "Table", "OVERDUE_COLUMNS", "OVERDUE_HEADINGS", "TRANSITION_COLUMNS", "overdue_table",
-           "transitions_table", "transition_row", "write_csv", "write_xlsx", "write_table", "FORMATS"]
+           "transitions_table", "transition_row", "write_csv", "write_xlsx", "write_table", "FORMATS",
+           "FORMULA_TRIGGERS", "neutralise", "cell_text", "write_csv_stream"]
 
 FORMATS = ("csv", "xlsx")
 
@@ -221,14 +222,37 @@ def transitions_table(store: Any, actor: Any, as_of: date, *, batch: int = 2000)
 # ---------------------------------------------------------------- writing
 
 
-def _cell_text(value: Any) -> str:
+#: a cell starting with one of these is run as a formula (or a DDE command such as ``=cmd|' /c calc'!A1``)
+#: by spreadsheets (OWASP "CSV injection"; ASVS 1.2.10 adds NUL; the full-width forms are read as the
+#: ASCII ones by some spreadsheets in East Asian locales)
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\0\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a spreadsheet will never run it: a single quote before a leading ``= + - @``, tab or
+    line break (what OWASP advises; the quote shows in a text editor, which is the lesser harm)."""
+    return "'" + text if text[:1] in FORMULA_TRIGGERS else text
+
+
+def cell_text(value: Any) -> str:
+    """A value as the text of one CSV cell: dates in ISO form, None as empty, formulas neutralised."""
     if value is None:
         return ""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    text = str(value)
-    # a cell starting with = + - @ is run as a formula by spreadsheets: neutralise it
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return neutralise(str(value))
+
+
+def write_csv_stream(stream: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """CSV (header row, then ``rows``) onto a text stream such as standard output, every cell through
+    :func:`cell_text`; returns the number of data rows. What ``handover overdue --format csv`` needs."""
+    w = csv.writer(stream, lineterminator="\n")
+    w.writerow(columns)
+    n = 0
+    for row in rows:
+        w.writerow([cell_text(v) for v in row])
+        n += 1
+    return n
 
 
 def _open(path: str | Path) -> Any:
@@ -245,7 +269,7 @@ def write_csv(path: str | Path, table: Table) -> int:
         w = csv.writer(text)
         w.writerow(table.columns)
         for row in table.rows:
-            w.writerow([_cell_text(v) for v in row])
+            w.writerow([cell_text(v) for v in row])
             n += 1
         text.flush()
         text.detach()
@@ -278,8 +302,10 @@ def write_xlsx(path: str | Path, table: Table, *, sheet: str = "Export") -> int:
                 out.append(cell)
             elif v is None or isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(v)
-            else:
-                out.append(_cell_text(v))
+            else:   # text is text, never a formula: neutralised, and typed as a string explicitly
+                cell = WriteOnlyCell(ws, value=cell_text(v))
+                cell.data_type = "s"
+                out.append(cell)
         ws.append(out)
         n += 1
     with _open(path) as f:

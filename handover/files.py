@@ -9,22 +9,69 @@ its exit status and wording.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-__all__ = ["read_input", "check_output_path", "atomic_output", "write_private", "STALE_SECONDS"]
+__all__ = ["read_input", "require_regular_file", "MAX_INPUT", "check_output_path", "atomic_output", "write_private",
+           "STALE_SECONDS"]
 
 #: a writer killed outright (SIGKILL, power cut) leaves its hidden part file: tidied once this old
 STALE_SECONDS = 600
 
 
-def read_input(path: str | Path, *, what: str, error: type[Exception]) -> bytes:
-    """The bytes of a file the user named, or ``error`` saying in one line why not."""
+#: what :func:`read_input` reads at most when the caller names no smaller limit (a signed pack of a very
+#: large case is a few megabytes): a device or a file that keeps growing cannot fill the memory
+MAX_INPUT = 64 * 1024 * 1024
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _not_a_file(mode: int) -> str | None:
+    """What a file of this mode is, when it is not a regular file; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def require_regular_file(path: str | Path, *, what: str, error: type[Exception], folders: bool = True) -> None:
+    """Refuse, without opening it, a path that exists and is not a regular file (a FIFO would block the
+    command for ever, ``/dev/zero`` would never end). A missing path (and, with ``folders=False``, a
+    folder) is left to the reader to report in its own words."""
     try:
-        return Path(path).read_bytes()
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not folders and stat.S_ISDIR(mode):
+        return
+    kind = _not_a_file(mode)
+    if kind is not None:
+        raise error(f"{path} is {kind}, not {what}")
+
+
+def read_input(path: str | Path, *, what: str, error: type[Exception], limit: int = MAX_INPUT,
+               too_large: str | None = None) -> bytes:
+    """The bytes of a file the user named, or ``error`` saying in one line why not.
+
+    Only a regular file is read (a FIFO, a device, a socket or a folder is refused at once, before
+    anything could block), and never more than ``limit`` bytes: a file larger than that, or one that
+    grows past it while it is read, is refused with ``too_large`` (default: "PATH is too large ..."), in
+    which ``{size}`` becomes the size in megabytes.
+    """
+    if too_large is None:
+        too_large = f"{path} is too large (at most {_megabytes(limit)} for {what})"
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        require_regular_file(path, what=what, error=error)
+        fd = os.open(path, flags)   # O_NONBLOCK: a FIFO swapped in after the check still cannot block
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -33,6 +80,29 @@ def read_input(path: str | Path, *, what: str, error: type[Exception]) -> bytes:
         raise error(f"{path}: permission denied") from None
     except OSError as e:
         raise error(f"{path}: cannot read ({e.strerror or e})") from None
+    try:
+        st = os.fstat(fd)
+        kind = _not_a_file(st.st_mode)
+        if kind is not None:
+            raise error(f"{path} is {kind}, not {what}")
+        if st.st_size > limit:
+            raise error(too_large.replace("{size}", f"{st.st_size / 1e6:.1f}"))
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:
+            raise error(too_large.replace("{size}", f"more than {got / 1e6:.1f}"))
+        return b"".join(chunks)
+    except OSError as e:
+        if isinstance(e, error):
+            raise
+        raise error(f"{path}: cannot read ({e.strerror or e})") from None
+    finally:
+        os.close(fd)
 
 
 def check_output_path(path: str | Path, *, error: type[Exception], what: str = "the file") -> Path:

@@ -15,7 +15,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from handover import audit
 from handover.store.errors import Actor, Denied, Invalid
@@ -76,9 +76,17 @@ def _lock_for(failures: int) -> timedelta | None:
 
 
 def authenticate(store: "Store", username: str, password: str, *, now: datetime) -> AuthResult:  # noqa: F821
-    """Check a username and password; count failures and lock as the policy above says."""
+    """Check a username and password; count failures and lock as the policy above says.
+
+    Parallel guesses cannot check more passwords than the policy allows one guesser: the user's row is
+    locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write transaction, ``BEGIN IMMEDIATE``, is
+    exclusive already) from reading the lock until the failure is counted, and the count itself is one
+    atomic ``UPDATE ... SET failed_count = failed_count + 1 ... RETURNING``, never a value written back
+    from Python over another attempt's.
+    """
     with store.write() as s:
-        user = s.scalar(select(User).where(User.username == (username or "").strip()))
+        user = s.scalar(select(User).where(User.username == (username or "").strip())
+                        .with_for_update(of=User))
         if user is None or not user.active:
             dummy = getattr(store, "_dummy_hash", None)
             if dummy is None:
@@ -97,15 +105,21 @@ def authenticate(store: "Store", username: str, password: str, *, now: datetime)
         try:
             store.hasher.verify(user.password_hash, password or "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):
-            user.failed_count += 1
-            lock = _lock_for(user.failed_count)
-            user.locked_until = now + lock if lock else None
+            failures = s.execute(update(User).where(User.id == user.id)
+                                 .values(failed_count=User.failed_count + 1)
+                                 .returning(User.failed_count)
+                                 .execution_options(synchronize_session=False)).scalar_one()
+            lock = _lock_for(failures)
+            locked_until = now + lock if lock else None
+            s.execute(update(User).where(User.id == user.id).values(locked_until=locked_until)
+                      .execution_options(synchronize_session=False))
+            s.expire(user, ["failed_count", "locked_until"])   # the row is newer than the object
             audit.append(s, actor=user.username, action="sign_in_failed", now=now,
-                         detail={"failures": user.failed_count,
-                                 "locked_until": user.locked_until.isoformat() if user.locked_until else None})
+                         detail={"failures": failures,
+                                 "locked_until": locked_until.isoformat() if locked_until else None})
             if lock:
                 return AuthResult(False, "locked", f"{_WRONG}; too many failed sign-ins: try again in "
-                                  f"{_human(int(lock.total_seconds()))}", locked_until=user.locked_until)
+                                  f"{_human(int(lock.total_seconds()))}", locked_until=locked_until)
             return AuthResult(False, "wrong", _WRONG)
         if store.hasher.check_needs_rehash(user.password_hash):
             user.password_hash = store.hasher.hash(password)

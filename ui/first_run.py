@@ -32,7 +32,7 @@ class FirstRunDialog(QDialog):
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
         self.password2.setAccessibleName("Password again")
         self.demo = QCheckBox("Load demonstration handovers (synthetic children and families), to try the tool")
-        self.demo.setChecked(True)
+        self.demo.setChecked(False)
         self.demo_count = QSpinBox()
         self.demo_count.setRange(10, 100_000)
         self.demo_count.setValue(200)

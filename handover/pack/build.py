@@ -31,7 +31,7 @@ from handover.pack import PACK_FORMAT, SIGNATURE_FIELDS
 from handover.pack.errors import PackError, PackRefused
 from handover.pack.family import redact_for_family
 from handover.pack.fileio import atomic_output, check_output_path
-from handover.pack.sections import RenderContext, fields_table, format_value, section_flowables
+from handover.pack.sections import RenderContext, cell_para, clip, fields_table, format_value, section_flowables
 from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.pack.whoknows import who_knows_what
 from handover.vocab import vocab
@@ -225,7 +225,7 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
         kind += " — family copy"
     out.append(P(kind, "h2"))
     out.append(Spacer(1, 4))
-    out.append(P(name, "child"))
+    out.append(P(clip(name, 300), "child"))
     dob = get_path(case, "child.date_of_birth")
     bits = [f"Born {fmt_date(dob)}" if dob else "Date of birth not recorded",
             v.label("gender", get_path(case, "child.gender", "")) or "",
@@ -314,7 +314,8 @@ def _findings(result: CheckResult) -> list[Flowable]:
         style += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), ZEBRA)]
         for f in fs:
             mark = ("<font color='#b00020'><b>Error</b></font>" if f.is_error else "Warning")
-            data.append([P(mark, "cell", markup=True), P(f.message, "cell"), P(f"{f.code}\n{f.path}", "small")])
+            data.append([P(mark, "cell", markup=True), cell_para(f.message, _FRAME_W * 0.57 - 12),
+                         cell_para(f"{f.code}\n{f.path}", _FRAME_W * 0.32 - 12, "small")])
     t = Table(data, colWidths=[_FRAME_W * 0.11, _FRAME_W * 0.57, _FRAME_W * 0.32], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return out + [t]
@@ -370,8 +371,9 @@ def _sign_off(form: Form, ctx: RenderContext, boxes: dict[str, Any]) -> list[Flo
     cells = []
     for name, label in SIGNATURE_FIELDS:
         person, role, date = who.get(name, ("", "", None))
-        lines = [P(label, "cellbold"),
-                 P(" · ".join(str(x) for x in (person or "name not recorded", role) if x), "cell"),
+        lines = [P(label, "cellbold"),   # the signature boxes stay together on one page: names kept short
+                 cell_para(" · ".join(str(x) for x in (person or "name not recorded", role) if x),
+                           _FRAME_W / 2 - 12, max_height=60),
                  P(f"Dated {fmt_date(date)}" if date else "Date not recorded", "cell"), Spacer(1, 4),
                  SignatureBox(name, boxes)]
         cells.append(lines)
@@ -465,7 +467,8 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
                        generated_at=generated_at)
 
     kind = "handover pack" if not family_copy else "handover pack — family copy"
-    furn = _Furniture(left=f"{_initials(case, form)} · {_child_id(case, form)} · handover {_case_id(case) or '?'}",
+    furn = _Furniture(left=f"{clip(_initials(case, form), 12)} · {clip(_child_id(case, form), 40)} · "
+                           f"handover {clip(_case_id(case), 40) or '?'}",
                       right=("DRAFT " if draft else "") + _direction_words(case)[0] + " " + kind, draft=draft)
     omitted: tuple[str, ...] = ()
     if redaction is not None:

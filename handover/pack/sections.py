@@ -14,10 +14,11 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from handover.case import MISSING, get_path
 from handover.dates import is_blank
 from handover.forms import Field, Form, Section
-from handover.pack.style import HEAD_BG, RULE, ZEBRA, P, fmt_date, markup_text
+from handover.pack.style import HEAD_BG, RULE, ZEBRA, P, escape, fmt_date, markup_text, styles
 from handover.vocab import vocab
 
-__all__ = ["RenderContext", "format_value", "section_flowables", "fields_table", "NONE_RECORDED"]
+__all__ = ["RenderContext", "format_value", "section_flowables", "fields_table", "NONE_RECORDED", "cell_text",
+           "cell_para", "fit_lines", "clip", "CELL_MAX_HEIGHT"]
 
 NONE_RECORDED = "None recorded"
 _LABEL_W = 58 * mm
@@ -47,7 +48,7 @@ class RenderContext:
     def child_name(self) -> str:
         """The child's given name (the first of the form's ``child_name`` fields)."""
         given = self.form.value_of(self.case, self.form.child_name[:1]) if self.form else ""
-        return given or "the child"
+        return clip(given, 100) or "the child"
 
 
 def format_value(f: Field, value: Any, ctx: RenderContext) -> str:
@@ -90,6 +91,12 @@ def _label(vocab_name: str | None, code: Any) -> str:
 PARA_CHARS = 1500
 #: a table cell cannot break across pages: text longer than this is shortened there, saying so
 CELL_CHARS = 1200
+#: nor can a table row be taller than the page (the body frame is about 745 points high, and a table
+#: split across pages repeats its header row): a cell's text is shortened further, measured at the
+#: cell's width, until its paragraph is at most this tall (points)
+CELL_MAX_HEIGHT = 360.0
+#: one cell's text is never measured or drawn longer than this, whatever else (a pasted document)
+_HARD_CHARS = 4 * CELL_CHARS
 
 
 def _chunks(text: str, size: int = PARA_CHARS) -> list[str]:
@@ -111,14 +118,84 @@ def _text_blocks(text: str, style: str = "body") -> list[Flowable]:
     return out
 
 
+def _cut_at(text: str, n: int) -> int:
+    """Where to cut ``text`` to keep at most ``n`` characters: at a space in the second half, else at ``n``."""
+    cut = text.rfind(" ", n // 2, n)
+    return cut if cut > 0 else n
+
+
+def _shortened(text: str, cut: int) -> str:
+    rest = text[cut:].split()
+    more = f"{len(rest):,} more words" if len(rest) > 1 else f"{len(text) - cut:,} more characters"
+    return f"{text[:cut].rstrip()} … [shortened here: {more} are in the case file]"
+
+
 def cell_text(text: str) -> str:
     """Text for a table cell, shortened (and saying so) when it could not fit on a page."""
     if len(text) <= CELL_CHARS:
         return text
-    cut = text.rfind(" ", CELL_CHARS // 2, CELL_CHARS)
-    cut = cut if cut > 0 else CELL_CHARS
-    rest = len(text[cut:].split())
-    return f"{text[:cut]} … [shortened here: {rest:,} more words are in the case file]"
+    return _shortened(text, _cut_at(text, CELL_CHARS))
+
+
+def _may_be_taller(text: str, width: float, style: str, max_height: float) -> bool:
+    """False when ``text`` certainly fits in ``max_height`` at ``width`` (no need to lay it out to know):
+    every character as wide as the widest glyph, every line at least half full, every break a line."""
+    st = styles()[style]
+    lines = text.count("\n") + 1 + 2 * len(text) * 1.2 * st.fontSize / max(width, 1.0)
+    return lines * st.leading > max_height
+
+
+def cell_para(text: str, width: float | None, style: str = "cell", *, prefix: str = "",
+              max_height: float = CELL_MAX_HEIGHT) -> Flowable:
+    """A table cell's paragraph of plain ``text`` (``prefix``: markup before it), shortened at a word,
+    saying so, until it is at most ``max_height`` tall at ``width`` (the room inside the cell's padding).
+    An unbreakable word is broken across lines by reportlab; a cell never outgrows the page."""
+    def para(t: str) -> Flowable:
+        return P(prefix + markup_text(t), style, markup=True) if prefix else P(t, style)
+
+    if width is None or width <= 0:
+        return para(cell_text(text))
+    if len(text) > _HARD_CHARS:
+        text = _shortened(text, _cut_at(text, _HARD_CHARS))
+    if not _may_be_taller(text, width, style, max_height):
+        return para(text)
+    p = para(text)
+    if p.wrap(width, 1e9)[1] <= max_height:
+        return p
+    lo, hi = 0, len(text)          # a cut at lo fits (nothing but the note), one at hi does not
+    while hi - lo > 16:
+        mid = (lo + hi) // 2
+        if para(_shortened(text, _cut_at(text, mid))).wrap(width, 1e9)[1] <= max_height:
+            lo = mid
+        else:
+            hi = mid
+    return para(_shortened(text, _cut_at(text, lo)))
+
+
+def clip(text: str, n: int = 200) -> str:
+    """Plain text of at most ``n`` characters (cut with "…"): a name or a date in a list within a cell."""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def fit_lines(lines: list[str], width: float, style: str = "cell", *, more: str = "and {n} more",
+              max_height: float = CELL_MAX_HEIGHT) -> Flowable:
+    """One paragraph of ``lines`` (markup, one a line; each :func:`clip`-ped by the caller), as many as
+    fit in ``max_height`` at ``width``, then "and N more"."""
+    def para(k: int) -> Flowable:
+        shown = lines[:k] + ([escape(more.format(n=len(lines) - k))] if k < len(lines) else [])
+        return P("<br/>".join(shown), style, markup=True)
+
+    p = para(len(lines))
+    if not _may_be_taller("\n".join(lines), width, style, max_height) or p.wrap(width, 1e9)[1] <= max_height:
+        return p
+    lo, hi = 0, len(lines)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if para(mid).wrap(width, 1e9)[1] <= max_height:
+            lo = mid
+        else:
+            hi = mid
+    return para(lo)
 
 
 def _none(style: str = "none") -> Paragraph:
@@ -129,7 +206,8 @@ def fields_table(rows: list[tuple[str, Any]], width: float) -> Table:
     """Label | value rows; a value is text or a flowable."""
     data = []
     for label, value in rows:
-        cell = value if not isinstance(value, str) else (P(cell_text(value), "cell") if value else _none("cell"))
+        cell = (value if not isinstance(value, str) else
+                cell_para(value, width - _LABEL_W - 8) if value else _none("cell"))
         data.append([P(label, "label"), cell])
     t = Table(data, colWidths=[_LABEL_W, width - _LABEL_W], hAlign="LEFT", splitInRow=1)
     t.setStyle(TableStyle([
@@ -243,7 +321,7 @@ def _cell(col: _Column, item: dict[str, Any], ctx: RenderContext, width: float) 
             return _none("cell")
         return _list_table(sub, items, ctx, width - 6, nested=True)
     text = _cell_text(col, item, ctx)
-    return P(cell_text(text), "cell") if text else P("—", "cell")
+    return cell_para(text, width - 6) if text else P("—", "cell")
 
 
 def _sort_items(f: Field, items: list[Any]) -> list[Any]:
@@ -295,8 +373,8 @@ def _list_table(f: Field, items: list[dict[str, Any]], ctx: RenderContext, width
         for c in detail:
             text = _cell_text(c, item, ctx)
             dr = len(data)
-            value = markup_text(text) if text else NONE_RECORDED.lower()
-            data.append([P(f"<b>{markup_text(c.label)}:</b> {value}", "cell", markup=True)] + [""] * (len(cols) - 1))
+            label = f"<b>{markup_text(c.label)}:</b> "
+            data.append([cell_para(text or NONE_RECORDED.lower(), width - 6, prefix=label)] + [""] * (len(cols) - 1))
             style.append(("SPAN", (0, dr), (-1, dr)))
             style.append(("LINEABOVE", (0, dr), (-1, dr), 0.2, colors.white))
             if n % 2 == 1 and not nested:

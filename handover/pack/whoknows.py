@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from handover.case import get_path
 from handover.dates import parse_iso
 from handover.forms import form_for
+from handover.pack.sections import cell_para, clip, fit_lines
 from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.vocab import vocab
 
@@ -24,6 +25,8 @@ __all__ = ["AgencyRow", "agency_rows", "who_knows_what", "short_agency_label", "
 
 _MAX_ENTRIES = 3
 _BRIEF = 60
+#: lanes in the timeline at most (a drawing cannot break across pages; 40 lanes are about 440 points)
+MAX_LANES = 40
 
 
 @dataclass
@@ -109,19 +112,25 @@ def _table(rows: list[AgencyRow], width: float) -> Table:
              ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
              ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
+    w = width
+    widths = [w * 0.22, w * 0.17, w * 0.37, w * 0.12, w * 0.12]
+    inner = [c - 6 for c in widths]          # the cells' padding is 3 points each side
     for i, r in enumerate(rows, start=1):
         name = v.label("agency_types", r.type)
-        agency = f"<b>{escape(name)}</b>" + "".join(f"<br/>{escape(n)}" for n in r.names)
+        # a cell never outgrows the page: 60 agencies of one type list as many names as fit, then "and N more"
+        agency = fit_lines([f"<b>{escape(clip(name))}</b>"] + [escape(clip(n)) for n in r.names], inner[0],
+                           more="and {n} more (see the agency network)")
         entries = [f"{fmt_date(d) if d else 'no date'}: {escape(_brief(t))}" for d, t in r.entries[:_MAX_ENTRIES]]
         if len(r.entries) > _MAX_ENTRIES:
             entries.append(f"and {len(r.entries) - _MAX_ENTRIES} more")
         if r.in_network:
-            told = [fmt_date(d) if d else "<font color='#b00020'><b>Not told</b></font>" for d in r.informed]
-            informed = "<br/>".join(told)
+            told = [escape(clip(fmt_date(d))) if d else "<font color='#b00020'><b>Not told</b></font>"
+                    for d in r.informed]
+            informed = fit_lines(told, inner[3])
         elif r.transition_service:
-            informed = "—"
+            informed = P("—", "cell")
         else:
-            informed = "No (not in the network)"
+            informed = P("No (not in the network)", "cell")
         if r.missing:
             net = "<font color='#b00020'><b>MISSING from the network</b></font>"
         elif r.in_network:
@@ -130,15 +139,14 @@ def _table(rows: list[AgencyRow], width: float) -> Table:
             net = "Transition service"
         else:
             net = "No"
-        data.append([P(agency, "cell", markup=True), P(", ".join(r.involved_with) or "—", "cell"),
+        data.append([agency, cell_para(", ".join(clip(x) for x in r.involved_with) or "—", inner[1]),
                      P("<br/>".join(entries) or "none recorded", "cell", markup=True),
-                     P(informed, "cell", markup=True), P(net, "cell", markup=True)])
+                     informed, P(net, "cell", markup=True)])
         if r.missing:
             style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#fde8ea")))
         elif i % 2 == 0:
             style.append(("BACKGROUND", (0, i), (-1, i), ZEBRA))
-    w = width
-    t = Table(data, colWidths=[w * 0.22, w * 0.17, w * 0.37, w * 0.12, w * 0.12], repeatRows=1, hAlign="LEFT")
+    t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return t
 
@@ -171,7 +179,7 @@ def _fit_words(words: list[str], font: str, size: float, room: float) -> str:
     else:
         return out
     if not out:                                   # not even the first word fits: cut it
-        out = words[0]
+        out = words[0][: int(room / 1.5) + 2]     # no glyph is narrower than 1.5 points at these sizes
         while len(out) > 2 and stringWidth(out + "…", font, size) > room:
             out = out[:-1]
     return out.rstrip(" ,;") + "…"
@@ -277,7 +285,14 @@ def who_knows_what(case: dict[str, Any], missing: set[str], width: float) -> lis
     held = parse_iso(get_path(case, "plan.handover_meeting.held_date"))
     planned = parse_iso(get_path(case, "plan.handover_meeting.planned_date"))
     meeting = ("Handover meeting", held) if held else ("Handover meeting (planned)", planned) if planned else None
-    out.append(swimlanes(rows, width, decision, meeting))
+    lanes = rows
+    if len(rows) > MAX_LANES:     # the drawing cannot break across pages: the agencies with entries first
+        lanes = sorted(rows, key=lambda r: not (r.missing or r.entries))[:MAX_LANES]
+        lanes.sort(key=rows.index)
+    out.append(swimlanes(lanes, width, decision, meeting))
+    if len(lanes) < len(rows):
+        out.append(P(f"The timeline shows {len(lanes)} of the {len(rows)} agencies; the table below lists them all.",
+                     "small"))
     out.append(Spacer(1, 6))
     out.append(_table(rows, width))
     n_missing = sum(r.missing for r in rows)

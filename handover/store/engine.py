@@ -66,6 +66,8 @@ def ensure_private_file(path: Path) -> None:
 def make_engine(url: str, **kw: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and immediate write transactions."""
     u = make_url(url)
+    # an error must never print a statement's parameters: they are children's names, dates and NHS numbers
+    kw.setdefault("hide_parameters", True)
     if u.get_backend_name() != "sqlite":
         kw.setdefault("pool_pre_ping", True)
         return create_engine(u, **kw)

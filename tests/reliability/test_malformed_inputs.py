@@ -2,6 +2,10 @@
 
 Each one either is refused as unusable input (exit 2, one line naming the problem, no traceback,
 nothing written) or is a shape-valid document whose wrong content becomes findings (exit 0 or 1).
+Issue 14 added what used to end in a traceback (an integer of 5,000 digits, a lone surrogate, a NUL in
+the id, an over-long id, a cell no page can hold), a property-based fuzzer that mutates a good case at
+random, input that is not a regular file (a FIFO, ``/dev/zero``), a full disk, and database failures
+that must never print a statement's parameters (children's data).
 """
 
 from __future__ import annotations
@@ -59,6 +63,90 @@ CORPUS: dict[str, tuple[bytes, str]] = {
     "nulls everywhere": (_with(lambda d: [d.update({k: None}) for k in list(d) if k not in
                                           ("format", "id", "direction")]).encode(), "findings"),
 }
+
+
+def _raw(old: str, new: str) -> bytes:
+    """GOOD with one piece of its JSON text replaced (for what json.dumps would never write)."""
+    assert old in GOOD, old
+    return GOOD.replace(old, new, 1).encode()
+
+
+_DATE, _ID, _NAME = '"2026-10-05"', '"id": "SD-2026-0142"', '"given_name": "Ellie"'
+UNBREAKABLE = "x" * 50_000
+
+CORPUS.update({
+    # numbers Python cannot or should not read (5,000 digits used to be a ValueError traceback)
+    "integer of 5,000 digits": (_raw(_DATE, "1" * 5000), "unusable"),
+    "negative integer of 5,000 digits": (_raw(_DATE, "-" + "9" * 5000), "unusable"),
+    "integer of 101 digits": (_raw(_DATE, "7" * 101), "unusable"),
+    "integer of 100,000 digits in a list": (_raw('"known_to": [', '"known_to": [' + "3" * 100_000 + ", "),
+                                            "unusable"),
+    "float overflowing to infinity": (_raw(_DATE, "1e999"), "unusable"),
+    "negative float overflowing": (_raw(_DATE, "-1e999"), "unusable"),
+    "float of 1,000 digits": (_raw(_DATE, "0." + "1" * 1000), "unusable"),
+    "Infinity literal": (_raw(_DATE, "Infinity"), "unusable"),
+    "-Infinity literal": (_raw(_DATE, "-Infinity"), "unusable"),
+    # text that is not Unicode (a lone surrogate used to fail every pack and import with a traceback)
+    "lone high surrogate in a value": (_raw(_NAME, '"given_name": "\\ud800Ellie"'), "unusable"),
+    "lone low surrogate in a value": (_raw(_NAME, '"given_name": "Ellie\\udc00"'), "unusable"),
+    "lone surrogate in the id": (_raw(_ID, '"id": "SD-\\ud800"'), "unusable"),
+    "lone surrogate in a key": (_raw('"given_name"', '"given_\\ud800name"'), "unusable"),
+    "lone surrogate deep in a list": (_raw('"event": "Referral accepted', '"event": "\\udbffReferral accepted'),
+                                      "unusable"),
+    "reversed surrogate pair": (_raw(_NAME, '"given_name": "\\ude00\\ud83d"'), "unusable"),
+    "CESU-8 surrogate bytes": (GOOD.replace("Ellie", "El\x00lie", 1).encode().replace(b"\x00", b"\xed\xa0\x80"),
+                               "unusable"),
+    "overlong UTF-8": (GOOD.replace("Ellie", "El\x00lie", 1).encode().replace(b"\x00", b"\xc0\xaf"), "unusable"),
+    # ids the database cannot hold (a NUL, or 201+ characters on PostgreSQL, used to be a traceback)
+    "NUL in the id": (_raw(_ID, '"id": "SD-2026\\u0000-0142"'), "unusable"),
+    "line break in the id": (_raw(_ID, '"id": "SD-2026\\n0142"'), "unusable"),
+    "escape sequence in the id": (_raw(_ID, '"id": "SD-\\u001b[31m2026"'), "unusable"),
+    "id of 201 characters": (_raw(_ID, '"id": "' + "S" * 201 + '"'), "unusable"),
+    "id of 100,000 characters": (_raw(_ID, '"id": "' + "S" * 100_000 + '"'), "unusable"),
+    "id a number": (_raw(_ID, '"id": 142'), "unusable"),
+    "id empty": (_raw(_ID, '"id": ""'), "unusable"),
+    "id missing": (_raw(_ID + ", ", ""), "unusable"),
+    # not one JSON document of the right shape
+    "empty object": (b"{}", "unusable"),
+    "string at the top": (b'"handover-case/1"', "unusable"),
+    "number at the top": (b"42", "unusable"),
+    "null at the top": (b"null", "unusable"),
+    "trailing garbage": (GOOD.encode() + b" xyz", "unusable"),
+    "two documents": (GOOD.encode() + b"\n" + GOOD.encode(), "unusable"),
+    "comment": (b"// a case\n" + GOOD.encode(), "unusable"),
+    "single quotes": (GOOD.replace('"', "'").encode(), "unusable"),
+    "true for an object": (_with(lambda d: d.update(child=True)).encode(), "unusable"),
+    "key with a line break": (_with(lambda d: d.update({"chl\nid": 1})).encode(), "unusable"),
+    "unknown key of 50,000 characters": (_with(lambda d: d["child"].update({"k" * 50_000: 1})).encode(),
+                                         "unusable"),
+    "objects nested 100 deep": (_with(lambda d: d["child"].update(
+        given_name=json.loads('{"a": ' * 100 + "1" + "}" * 100))).encode(), "unusable"),
+    "format of 1 MB": (_with(lambda d: d.update(format="f" * 1_000_000)).encode(), "unusable"),
+    # the right shape, wrong or hostile content: findings, and a pack that lays it out
+    "unbreakable 50,000-character word in a table cell": (
+        _with(lambda d: d["agencies"][0].update(name=UNBREAKABLE)).encode(), "findings"),
+    "5,000-word cell": (_with(lambda d: d["chronology"][0].update(event="word " * 5000)).encode(), "findings"),
+    "unbreakable words everywhere": (_with(lambda d: (d["child"].update(given_name=UNBREAKABLE, address=UNBREAKABLE),
+                                                      d["household"][0].update(name=UNBREAKABLE),
+                                                      d["sign_off"]["prepared_by"].update(name=UNBREAKABLE)))
+                                     .encode(), "findings"),
+    "2,000 line breaks in a cell": (_with(lambda d: d["agencies"][0].update(contact="line\n" * 2000)).encode(),
+                                    "findings"),
+    "NUL in a name": (_with(lambda d: d["child"].update(given_name="El\x00lie")).encode(), "findings"),
+    "bidirectional override in a name": (_with(lambda d: d["child"].update(family_name="\u202eBrennan")).encode(),
+                                         "findings"),
+    "astral characters (a surrogate pair)": (_raw(_NAME, '"given_name": "Ellie \\ud83d\\ude00"'), "findings"),
+    "integer of 100 digits for a date": (_raw(_DATE, "9" * 100), "findings"),
+    "float for a bool": (_with(lambda d: d["household"][0].update(lives_with_child=0.5)).encode(), "findings"),
+    "date with a time": (_with(lambda d: d["transition"].update(decision_date="2026-10-05T10:00:00Z")).encode(),
+                         "findings"),
+    "10,000 unknown risk codes": (_with(lambda d: d["needs_and_risks"].update(risk_factors=["99Z"] * 10_000))
+                                  .encode(), "findings"),
+    "whitespace-only text": (_with(lambda d: d["child"].update(given_name="   ", family_name="\t")).encode(),
+                             "findings"),
+    "BOM before the document": (b"\xef\xbb\xbf" + GOOD.encode(), "findings"),
+    "empty lists": (_with(lambda d: d.update(household=[], agencies=[], chronology=[])).encode(), "findings"),
+})
 
 
 @pytest.fixture(params=sorted(CORPUS), ids=lambda n: n.replace(" ", "-"))
@@ -120,3 +208,94 @@ def test_random_bytes_through_check_and_pack(capsys, tmp_path, data):
     out_pdf = tmp_path / "random.pdf"
     code, _, err = _run(capsys, "pack", p, "-o", out_pdf, "--draft")
     assert code == 2 and not out_pdf.exists()
+
+
+# ---------------------------------------------------------------- property-based: a good case, mutated at random
+
+
+def _paths(value, where=()):
+    """Every place in a document (objects' keys and lists' items), as tuples of keys and indexes."""
+    yield where
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, where + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, where + (i,))
+
+
+PATHS = [p for p in _paths(json.loads(GOOD)) if p and p[0] != "id"]
+_TOKEN = "\u0001HOSTILE\u0001"
+
+#: values as JSON text, including what json.dumps would never write
+RAW = st.sampled_from([
+    "1" * 5000, "-" + "9" * 4400, "1e999", "-1e999", "NaN", "Infinity", "0." + "5" * 600, "1" * 99,
+    '"\\ud800"', '"a\\udc00b"', '"\\ude00\\ud83d"', '"\\ud83d\\ude00"', '"\\u0000"', '"\\u001b[2J"',
+    '"' + "x" * 20_000 + '"', '"' + "word " * 3000 + '"', '"\\n" ', "[" * 80 + "]" * 80, "{}", "[]", "[[]]",
+    '{"unknown": 1}', "true", "null", "0", "-0", "1.5", '"2026-02-30"', '"2026-10-05"', '"\\u202e"',
+])
+VALUES = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+          | st.text(max_size=40) | st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=3000)
+          | st.lists(st.text(max_size=10), max_size=5)
+          | st.dictionaries(st.text(max_size=8), st.integers(), max_size=3))
+
+
+@st.composite
+def mutated_cases(draw) -> bytes:
+    doc = json.loads(GOOD)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(PATHS))
+        parent = doc
+        try:
+            for k in path[:-1]:
+                parent = parent[k]
+            parent[path[-1]]   # noqa: B018 — still there after an earlier mutation
+        except (KeyError, IndexError, TypeError):
+            continue
+        if draw(st.booleans()):
+            parent[path[-1]] = _TOKEN
+        else:
+            parent[path[-1]] = draw(VALUES)
+    text = json.dumps(doc, ensure_ascii=draw(st.booleans()))
+    raw = draw(RAW)
+    return text.replace(json.dumps(_TOKEN), raw).encode("utf-8", "surrogatepass")
+
+
+def _one_line_refusal(code: int, out: str, err: str) -> None:
+    assert code == 2, (code, err[:300])
+    assert "Traceback" not in err and err.count("\n") == 1 and err.endswith("\n"), err[:300]
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=mutated_cases())
+def test_mutated_cases_through_check_pack_and_import(capsys, tmp_path_factory, data):
+    """Any mutation of a good case: check, pack --draft and import agree — all refuse it in one line (exit 2)
+    and write nothing, or all take it (check 0/1, a PDF, the handover stored)."""
+    d = tmp_path_factory.mktemp("fuzz")
+    p = d / "case.json"
+    p.write_bytes(data)
+    code, out, err = _run(capsys, "check", p, "--as-of", "2026-11-20", "--format", "json")
+    usable = code != 2
+    if usable:
+        assert code in (0, 1) and err == "" and json.loads(out)["id"] == "SD-2026-0142"
+    else:
+        _one_line_refusal(code, out, err)
+    out_dir = d / "out"
+    out_dir.mkdir()
+    code, out, err = _run(capsys, "pack", p, "-o", out_dir / "pack.pdf", "--draft", "--as-of", "2026-11-20")
+    if usable:
+        assert code == 0, err[:300]
+        assert [x.name for x in out_dir.iterdir()] == ["pack.pdf"]
+    else:
+        _one_line_refusal(code, out, err)
+        assert list(out_dir.iterdir()) == []
+    db = f"sqlite:///{d / 'db.sqlite'}"
+    code, out, err = _run(capsys, "import", p, "--db", db)
+    if usable:
+        assert code == 0 and out.strip() == "SD-2026-0142", err[:300]
+    else:
+        _one_line_refusal(code, out, err)
+        code, out, _ = _run(capsys, "overdue", "--db", db, "--as-of", "2026-11-20", "--format", "json")
+        assert json.loads(out) == []
