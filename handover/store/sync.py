@@ -31,7 +31,8 @@ _ANY_DAY = date(2000, 1, 1)   # compute_deadlines needs an as-of date; stored co
 
 
 def _text(value: Any, limit: int = 200) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    """A searchable column's text: PostgreSQL's text cannot hold NUL (the document keeps it, escaped)."""
+    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
 
 
 def summary_columns(case: dict[str, Any]) -> dict[str, Any]:
