@@ -43,15 +43,23 @@ def entry_hash(seq: int, at: datetime, actor: str, action: str, case_id: str | N
 
 def append(session: Session, *, actor: str, action: str, now: datetime, case_id: str | None = None,
            detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Add one entry inside the caller's write transaction."""
+    """Add one entry inside the caller's write transaction.
+
+    On a person's own PostgreSQL connection the entry is written by the database's ``SECURITY DEFINER``
+    function (people cannot write the trail themselves): it names ``session_user`` as the actor and
+    stamps the server's time, whatever ``actor`` and ``now`` say (:mod:`handover.store.pg_access`)."""
+    body = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     if session.get_bind().dialect.name == "postgresql":
+        from handover.store import pg_access
+
+        if pg_access.is_person(session):
+            return pg_access.audit_append(session, action=action, case_id=case_id, detail=body)
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     head = session.get(AuditHead, 1, populate_existing=True)
     if head is None:
         seq, prev = 1, GENESIS
     else:
         seq, prev = head.seq + 1, head.entry_hash
-    body = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     h = entry_hash(seq, now, actor, action, case_id, body, prev)
     entry = AuditEntry(seq=seq, at=now, actor=actor, action=action, case_id=case_id, detail=body,
                        prev_hash=prev, entry_hash=h)

@@ -2,7 +2,12 @@
 audit verify.
 
 Each opens the database from ``--db`` / ``HANDOVER_DB`` / the default file (upgrading an older schema
-after backing up an SQLite file) and acts as the command line's system actor. Heavy imports stay
+after backing up an SQLite file). On SQLite, and with a PostgreSQL database's owner URL, it acts as the
+command line's system actor (whoever holds the file, or the owner's credentials, holds the data). With a
+person's PostgreSQL URL (``postgresql+psycopg://alice@host/db``) it connects as that person's own
+database role and can do only what they may: the password comes from ``~/.pgpass``, ``PGPASSFILE`` or a
+service file, or is asked for when the command runs in a terminal, never from the command line (where
+``ps`` shows it to every local user); without one the command stops with one line. Heavy imports stay
 inside the handlers so that ``handover check`` starts fast.
 """
 
@@ -18,14 +23,29 @@ from handover.cli import EXIT_FOUND, EXIT_OK, UsageError, parse_date_arg
 __all__ = ["register"]
 
 
+def _refusals(handler: Any) -> Any:
+    """A command whose refusals by the store (or by a shared database, for a person's own role) are one
+    line and exit 2, like every other unusable request."""
+    import functools
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from handover.store.errors import ServiceError
+
+        try:
+            return handler(args)
+        except ServiceError as e:
+            raise UsageError(str(e)) from None
+
+    return run
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)   # the CLI is the edge: it reads the clock and passes it in
 
 
 def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Any:
-    from handover.store import open_database
-
-    result = open_database(args.db, upgrade_schema=upgrade)
+    result = _open_result(args.db, upgrade=upgrade)
     if not result.ok:
         raise UsageError(result.message)
     if result.upgraded_from:
@@ -33,6 +53,30 @@ def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Any:
         print(f"handover: upgraded the database from schema revision {result.upgraded_from}{extra}",
               file=sys.stderr)
     return result.store
+
+
+def _open_result(db: str | None, *, upgrade: bool = True) -> Any:
+    """open_database, asking for a PostgreSQL password at the terminal when the database wants one that
+    libpq did not find (``~/.pgpass``, ``PGPASSFILE``, a service file)."""
+    from handover.store import open_database
+    from handover.store.engine import resolve_url
+
+    url = resolve_url(db)
+    result = open_database(url, upgrade_schema=upgrade)
+    if result.status == "needs_password" and sys.stdin.isatty():
+        import getpass
+
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        who = u.username or getpass.getuser()
+        try:
+            password = getpass.getpass(f"password for {who} on {u.host or 'localhost'}/{u.database}: ")
+        except (EOFError, KeyboardInterrupt):
+            raise UsageError("no password given") from None
+        result = open_database(u.set(username=who, password=password).render_as_string(hide_password=False),
+                               upgrade_schema=upgrade)
+    return result
 
 
 def _actor() -> Any:
@@ -117,7 +161,6 @@ def _stored_pack(store: Any, args: argparse.Namespace) -> bytes:
 
 
 def _cmd_overdue(args: argparse.Namespace) -> int:
-    import csv
     import json
 
     from handover.store.queries import OVERDUE_COLUMNS, overdue_items, team_id_by_name
@@ -136,12 +179,10 @@ def _cmd_overdue(args: argparse.Namespace) -> int:
         store.close()
     if args.format == "json":
         print(json.dumps([i.to_json() for i in items], indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(OVERDUE_COLUMNS)
-        for i in items:
-            j = i.to_json()
-            w.writerow([j[c] for c in OVERDUE_COLUMNS])
+    elif args.format == "csv":    # the app's export's neutralising: no cell a spreadsheet would run
+        from handover.export import write_csv_stream
+
+        write_csv_stream(sys.stdout, OVERDUE_COLUMNS, ([i.to_json()[c] for c in OVERDUE_COLUMNS] for i in items))
     else:
         print(_overdue_text(items, as_of))
     return EXIT_FOUND if items else EXIT_OK
@@ -192,12 +233,19 @@ def _cmd_db(args: argparse.Namespace) -> int:
     from handover.store.migrate import head_revision
 
     if args.action in ("init", "upgrade"):
-        result = open_database(args.db, upgrade_schema=True)
+        if args.admin and args.action != "init":
+            raise UsageError("--admin goes with `db init`")
+        password = _admin_password(args) if args.admin else None   # asked before anything is written
+        result = _open_result(args.db, upgrade=True)
         if not result.ok:
             raise UsageError(result.message)
         assert result.store is not None
-        shown = result.store.display_url
-        result.store.close()
+        store = result.store
+        shown = store.display_url
+        try:
+            notes = _shared_access(store, args, password)
+        finally:
+            store.close()
         if result.upgraded_from is None:
             print(f"{shown} is up to date (schema revision {head_revision()})")
         elif result.upgraded_from == "":
@@ -205,6 +253,8 @@ def _cmd_db(args: argparse.Namespace) -> int:
         else:
             extra = f"; backup before upgrading: {result.backup}" if result.backup else ""
             print(f"upgraded {shown} from schema revision {result.upgraded_from} to {head_revision()}{extra}")
+        for note in notes:
+            print(note)
         return EXIT_OK
     store = _open(args)
     try:
@@ -220,6 +270,84 @@ def _cmd_db(args: argparse.Namespace) -> int:
         store.close()
     print(f"backed up {store.display_url} to {dest}")
     return EXIT_OK
+
+
+def _admin_password(args: argparse.Namespace) -> str:
+    """The first administrator's password: typed twice at a terminal, or one line on stdin with
+    ``--password-stdin``; never an argument."""
+    import getpass
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        try:
+            password = getpass.getpass(f"password for the administrator {args.admin}: ")
+            again = getpass.getpass("the same password again: ")
+        except (EOFError, KeyboardInterrupt):
+            raise UsageError("no password given") from None
+        if again != password:
+            raise UsageError("the two passwords differ")
+    else:
+        raise UsageError("give the administrator's password at a terminal, or on stdin with --password-stdin")
+    from handover.store.errors import Invalid
+    from handover.users import check_password_rules
+
+    try:
+        check_password_rules(password)
+    except Invalid as e:
+        raise UsageError(str(e)) from None
+    return password
+
+
+def _shared_access(store: Any, args: argparse.Namespace, password: str | None) -> list[str]:
+    """`db init` / `db upgrade`: on PostgreSQL, (re)install the access rules with the owner's connection and
+    make the first administrator's role (``--admin``); elsewhere the first administrator's account. Lines
+    to print."""
+    from sqlalchemy import func, select
+
+    from handover.store import pg_access
+    from handover.store.admin import create_first_admin
+    from handover.store.database import install_access
+    from handover.store.errors import ServiceError
+    from handover.store.models import User
+
+    notes: list[str] = []
+    try:
+        if install_access(store):
+            notes.append("PostgreSQL enforces access: group roles, grants, row-level security and functions are "
+                         "in place (people sign in with their own database roles)")
+            with store.engine.connect() as conn:
+                if not pg_access.owner_can_create_roles(conn):
+                    notes.append("warning: the owner role lacks CREATEROLE, so administrators cannot make people's "
+                                 "database roles (ALTER ROLE ... CREATEROLE, as a superuser)")
+        if args.admin:
+            with store.read() as s:
+                existing = s.scalar(select(User.role).where(User.username == args.admin))
+                admins = s.scalar(select(func.count()).select_from(User).where(User.role == "administrator"))
+            if existing == "administrator" and not store.is_sqlite:
+                with store.write() as s:   # an existing database: its administrator signs in with a role now
+                    if pg_access.has_role(s, args.admin):
+                        notes.append(f"the administrator {args.admin} exists already: not changed")
+                    else:
+                        pg_access.provision_role(s, args.admin, "administrator", password=password)
+                        notes.append(f"the administrator {args.admin} exists already: gave them their database "
+                                     "role with this password")
+            elif existing == "administrator":
+                notes.append(f"the administrator {args.admin} exists already: not changed")
+            elif admins:
+                raise UsageError("there is already an administrator: sign in as them to add users")
+            else:
+                create_first_admin(store, args.admin, args.admin_name or args.admin, password or "", now=_now(),
+                                   database_role=not store.is_sqlite)
+                notes.append(f"created the administrator {args.admin}"
+                             + ("" if store.is_sqlite else " and their database role"))
+        elif not store.is_sqlite:
+            with store.read() as s:
+                if not s.scalar(select(func.count()).select_from(User).where(User.role == "administrator")):
+                    notes.append("no administrator yet: run `handover db init --admin USERNAME` with this owner URL")
+    except ServiceError as e:
+        raise UsageError(str(e)) from None
+    return notes
 
 
 def _default_backup_name(url: str) -> str:
@@ -257,7 +385,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--team", metavar="NAME", help="the sending team of a new handover (created if missing)")
     i.add_argument("--to-team", metavar="NAME", help="the receiving team of a new handover")
     i.add_argument("-v", "--verbose", action="store_true", help="say whether a version was added")
-    i.set_defaults(handler=_cmd_import)
+    i.set_defaults(handler=_refusals(_cmd_import))
 
     e = sub.add_parser("export", help="write a stored handover as a handover-case/1 file (or its signed pack)")
     e.add_argument("id", metavar="ID")
@@ -266,29 +394,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--version", type=int, metavar="N", help="an earlier version (default: the current one)")
     e.add_argument("--pack", action="store_true", help="write the stored signed pack (PDF) instead of the case")
     e.add_argument("--kind", choices=("final", "family"), default="final", help="which pack (with --pack)")
-    e.set_defaults(handler=_cmd_export)
+    e.set_defaults(handler=_refusals(_cmd_export))
 
     o = sub.add_parser("overdue", help="every overdue or late deadline in the database")
     o.add_argument("--db", metavar="URL", help=db_help)
     o.add_argument("--as-of", type=parse_date_arg, help="the date to check against (default: today)")
     o.add_argument("--team", metavar="NAME", help="only this sending team")
     o.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    o.set_defaults(handler=_cmd_overdue)
+    o.set_defaults(handler=_refusals(_cmd_overdue))
 
     d = sub.add_parser("demo", help="fill a database with synthetic handovers")
     d.add_argument("--db", metavar="URL", help=db_help)
     d.add_argument("--cases", type=int, default=1000, metavar="N", help="how many (default 1000)")
     d.add_argument("--seed", type=int, default=20261125, help=argparse.SUPPRESS)
-    d.set_defaults(handler=_cmd_demo)
+    d.set_defaults(handler=_refusals(_cmd_demo))
 
-    db = sub.add_parser("db", help="create, upgrade or back up the database")
+    db = sub.add_parser("db", help="create, upgrade or back up the database (on PostgreSQL, with the owner's URL: "
+                                   "also the access rules PostgreSQL enforces)")
     db.add_argument("action", choices=("init", "upgrade", "backup"))
     db.add_argument("--db", metavar="URL", help=db_help)
     db.add_argument("-o", "--output", metavar="FILE", help="backup file (default: beside the database)")
-    db.set_defaults(handler=_cmd_db)
+    db.add_argument("--admin", metavar="USERNAME", help="init: create the first administrator (on PostgreSQL "
+                    "with their own database role); the password is asked for, or read from stdin")
+    db.add_argument("--admin-name", metavar="NAME", help="init --admin: the administrator's display name")
+    db.add_argument("--password-stdin", action="store_true",
+                    help="init --admin: read the administrator's password from the first line of stdin")
+    db.set_defaults(handler=_refusals(_cmd_db))
 
     a = sub.add_parser("audit", help="check the audit trail's hash chain, every version's content hash and every "
                                      "stored pack (exit 1 if anything was changed)")
     a.add_argument("action", choices=("verify",))
     a.add_argument("--db", metavar="URL", help=db_help)
-    a.set_defaults(handler=_cmd_audit)
+    a.set_defaults(handler=_refusals(_cmd_audit))

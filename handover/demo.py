@@ -38,6 +38,7 @@ from handover.calendar import calendar_for
 from handover.case import FORMAT, content_hash, get_path
 from handover.dates import parse_iso
 from handover.protocol import Protocol
+from handover.store import pg_access
 from handover.store.database import Store
 from handover.store.errors import Invalid
 from handover.store.models import AuditEntry, DeadlineRow, Handover, Setting, Team, User, Version, WorkflowEvent
@@ -443,6 +444,7 @@ def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20
         if first_admin is not None:
             s.add(Setting(key=FIRST_ADMIN_MARK, value=first_admin))
         ctx = _ensure_people(s, store, now)
+        pg_access.provision_demo_roles(s, DEMO_PASSWORD)   # PostgreSQL: each demo account signs in as its own role
         protocol = active_protocol(s)
         next_id = (s.scalar(select(func.max(Handover.id))) or 0) + 1
         start_number = (s.scalar(select(func.count()).select_from(Handover).where(Handover.case_id.like("DEMO-%")))

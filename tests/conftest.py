@@ -90,6 +90,14 @@ def pg_server():
         subprocess.run(prefix + [f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
                                  "--no-sync", "--no-instructions"],
                        check=True, capture_output=True, timeout=120)
+        # the superuser (the tests' owner of every database) needs no password; every other role signs in
+        # with its SCRAM password, as people's own roles do on a council's server (tests/store/test_pg_roles.py)
+        hba = os.path.join(data, "pg_hba.conf")
+        with open(hba, "w", encoding="utf-8") as f:
+            f.write("local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
+                    "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n")
+        if prefix:
+            os.chown(hba, pw.pw_uid, pw.pw_gid)
         opts = (f"-c listen_addresses=127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off "
                 f"-c full_page_writes=off -c unix_socket_directories={sock} -c max_connections=50")
         subprocess.run(prefix + [f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "60", "start"],

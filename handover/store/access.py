@@ -1,7 +1,10 @@
 """Who may see and do what: every access rule of the store, in one place (SPEC.md section 2).
 
 - The actor is re-read from the database on every call (:func:`current_actor`): a disabled account,
-  or a role or team changed since sign-in, counts from the next call on.
+  or a role or team changed since sign-in, counts from the next call on. On a shared PostgreSQL
+  database, where each person connects as their own role, the actor *is* that role's users row, and
+  PostgreSQL itself enforces these rules too (row-level security, grants, guard triggers:
+  :mod:`handover.store.pg_access`); the checks here give people good messages.
 - A practitioner or receiver sees their team's handovers and those sent to their team (once sent);
   managers see every handover and act for their own team; the command line's system actor sees and
   does everything.
@@ -40,12 +43,20 @@ _NO_CASE_RECORDS = "administrators manage users, teams and the protocol; they do
 def current_actor(s: Session, actor: Actor) -> Actor:
     """The actor as the database knows them now (role, team, still active); a system actor as it is.
 
-    Raises :class:`Denied` when the account is disabled or no longer exists."""
+    On a person's own PostgreSQL connection the actor is the ``users`` row of the connection's role
+    (``session_user``), whatever ``actor`` says: a hand-built :class:`Actor` (another user id, another
+    role, ``system=True``) gains nothing there (:mod:`handover.store.pg_access`). Raises :class:`Denied`
+    when the account is disabled or no longer exists."""
+    from handover.store import pg_access
+
+    if pg_access.is_person(s):
+        return pg_access.session_actor(s)
     return fresh_actor(s, actor)
 
 
 def require_signed_in(s: Session, actor: Actor) -> None:
     """Refuse a disabled or deleted account (for what everyone signed in may do, such as listing teams)."""
+    actor = current_actor(s, actor)
     if actor.system:
         return
     user = s.get(User, actor.user_id) if actor.user_id is not None else None
@@ -63,6 +74,7 @@ def require_admin(s: Session, actor: Actor) -> Actor:
 
 def require_self_or_admin(s: Session, actor: Actor, username: str) -> Actor:
     """For what a user may do to their own account (an active one) and an administrator to anyone's."""
+    actor = current_actor(s, actor)
     if not actor.system and actor.username == username:
         me = s.scalar(select(User).where(User.username == username))
         if me is None:

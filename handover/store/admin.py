@@ -4,6 +4,12 @@ Only administrators (or the command line's system actor) manage users and the pr
 is open to everyone signed in (the app offers them as receiving teams). Both rules are in
 :mod:`handover.store.access`. Conventions as in :mod:`handover.store.service`: ``now`` passed in,
 refusals raise ``ServiceError`` subclasses.
+
+On a shared PostgreSQL database, an administrator signed in with their own role manages accounts
+through the database's ``SECURITY DEFINER`` functions (:mod:`handover.store.pg_access`), which check
+that the caller is an active administrator, change the users row, create, alter or disable the
+person's database role (a SCRAM verifier of the password, never the password, reaches the server) and
+write the audit entry; the owner's connection (the system path) changes users rows only.
 """
 
 from __future__ import annotations
@@ -14,16 +20,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer_group
 
 from handover import audit
 from handover.protocol import Protocol, ProtocolError, parse_protocol
+from handover.store import pg_access
 from handover.store.access import require_admin, require_self_or_admin, require_signed_in
 from handover.store.database import Store
 from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound
 from handover.store.models import ROLES, ProtocolVersion, Team, User
 from handover.store.sync import active_protocol, recompute_all_deadlines
-from handover.users import hash_password
+from handover.users import check_password_rules, hash_password
 
 __all__ = ["TeamInfo", "UserInfo", "create_team", "list_teams", "create_user", "list_users", "set_role",
            "disable_user", "enable_user", "reset_password", "get_protocol", "set_protocol", "first_run_needed",
@@ -100,6 +107,17 @@ def create_user(store: Store, actor: Actor, username: str, display_name: str, ro
     if not username or len(username) > 100 or any(c.isspace() for c in username):
         raise Invalid("a username is 1 to 100 characters without spaces")
     _check_role(role, team_id)
+    if not store.is_sqlite:
+        check_password_rules(password)
+        with store.write() as s:
+            if pg_access.is_person(s):
+                require_admin(s, actor)
+                if s.scalar(select(User.id).where(User.username == username)) is not None:
+                    raise Conflict(f"there is already a user {username!r}")
+                if team_id is not None and s.get(Team, team_id) is None:
+                    raise NotFound("there is no such team")
+                pg_access.create_person(s, username, display_name, role, team_id, password)
+                return _info(_user(s, username))
     pw_hash = hash_password(store.hasher, password)
     with store.write() as s:
         actor = require_admin(s, actor)
@@ -125,7 +143,7 @@ def _insert_user(s: Session, actor: Actor, username: str, display_name: str, rol
 def list_users(store: Store, actor: Actor) -> list[UserInfo]:
     with store.read() as s:
         require_admin(s, actor)
-        return [_info(u) for u in s.scalars(select(User).order_by(User.username))]
+        return [_info(u) for u in s.scalars(select(User).options(undefer_group("lock")).order_by(User.username))]
 
 
 def set_role(store: Store, actor: Actor, username: str, role: str, team_id: int | None, *,
@@ -138,6 +156,9 @@ def set_role(store: Store, actor: Actor, username: str, role: str, team_id: int 
             _keep_one_admin(s, u)
         if team_id is not None and s.get(Team, team_id) is None:
             raise NotFound("there is no such team")
+        if pg_access.is_person(s):
+            pg_access.set_person_role(s, username, role, team_id)
+            return _fresh_info(s, username)
         u.role, u.team_id = role, team_id
         s.flush()
         s.refresh(u)
@@ -159,6 +180,9 @@ def disable_user(store: Store, actor: Actor, username: str, *, now: datetime) ->
         u = _user(s, username)
         if u.role == "administrator":
             _keep_one_admin(s, u)
+        if pg_access.is_person(s):
+            pg_access.set_person_active(s, username, False)
+            return _fresh_info(s, username)
         u.active = False
         audit.append(s, actor=actor.username, action="user_disable", now=now, detail={"user": username})
         s.flush()
@@ -169,6 +193,9 @@ def enable_user(store: Store, actor: Actor, username: str, *, now: datetime) -> 
     with store.write() as s:
         actor = require_admin(s, actor)
         u = _user(s, username)
+        if pg_access.is_person(s):
+            pg_access.set_person_active(s, username, True)
+            return _fresh_info(s, username)
         u.active = True
         audit.append(s, actor=actor.username, action="user_enable", now=now, detail={"user": username})
         s.flush()
@@ -177,6 +204,14 @@ def enable_user(store: Store, actor: Actor, username: str, *, now: datetime) -> 
 
 def reset_password(store: Store, actor: Actor, username: str, new_password: str, *, now: datetime) -> UserInfo:
     """Set a new password and clear any lock (administrators; or a user for their own account)."""
+    if not store.is_sqlite:
+        check_password_rules(new_password)
+        with store.write() as s:
+            if pg_access.is_person(s):
+                require_self_or_admin(s, actor, username)
+                _user(s, username)
+                pg_access.set_person_password(s, username, new_password)
+                return _fresh_info(s, username)
     pw_hash = hash_password(store.hasher, new_password)
     with store.write() as s:
         actor = require_self_or_admin(s, actor, username)
@@ -202,13 +237,22 @@ def set_protocol(store: Store, actor: Actor, protocol: Protocol | dict[str, Any]
         raise Invalid(str(e)) from None
     with store.write() as s:
         actor = require_admin(s, actor)
-        s.add(ProtocolVersion(document=json.dumps(p.to_dict(), ensure_ascii=False), created_by=actor.username,
-                              created_at=now))
-        s.flush()
+        document = json.dumps(p.to_dict(), ensure_ascii=False)
+        if pg_access.is_person(s):   # stored by the database, which lets this transaction recompute deadlines
+            pg_access.store_protocol(s, document)
+        else:
+            s.add(ProtocolVersion(document=document, created_by=actor.username, created_at=now))
+            s.flush()
         n = recompute_all_deadlines(s, p)
         audit.append(s, actor=actor.username, action="protocol_set", now=now,
                      detail={"name": p.name, "region": p.region, "handovers_recomputed": n})
         return n
+
+
+def _fresh_info(s: Session, username: str) -> UserInfo:
+    """A user as the database now has them (after a change made by one of its functions)."""
+    s.expire_all()
+    return _info(s.scalar(select(User).options(undefer_group("lock")).where(User.username == username)))
 
 
 def first_run_needed(store: Store) -> bool:
@@ -218,14 +262,26 @@ def first_run_needed(store: Store) -> bool:
 
 
 def create_first_admin(store: Store, username: str, display_name: str, password: str, *,
-                       now: datetime) -> UserInfo:
-    """Create the first administrator; refused once any administrator exists."""
+                       now: datetime, database_role: bool = False) -> UserInfo:
+    """Create the first administrator; refused once any administrator exists.
+
+    ``database_role`` (``handover db init --admin`` on PostgreSQL, with the owner's connection): the
+    administrator signs in with their own database role, made here with the password (PostgreSQL keeps
+    it, the users row holds no hash), in the same transaction."""
     username = (username or "").strip()
     if not username or any(c.isspace() for c in username):
         raise Invalid("a username is 1 to 100 characters without spaces")
-    pw_hash = hash_password(store.hasher, password)
+    if database_role:
+        check_password_rules(password)
+        pw_hash = pg_access.PG_PASSWORD_HASH
+    else:
+        pw_hash = hash_password(store.hasher, password)
     with store.write() as s:
         if s.scalar(select(func.count()).select_from(User).where(User.role == "administrator")):
             raise Denied("there is already an administrator: sign in as them to add users")
-        return _insert_user(s, Actor(username="first-run", display_name="first run", role="administrator",
+        info = _insert_user(s, Actor(username="first-run", display_name="first run", role="administrator",
                                      system=True), username, display_name, "administrator", None, pw_hash, now)
+        if database_role and not pg_access.provision_role(s, username, "administrator", password=password):
+            raise Invalid("people's database roles need PostgreSQL's access rules: run `handover db init` with the "
+                          "owner's URL")
+        return info

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handover.store.engine import WRITE, ensure_private_file, make_engine, resolve_url, safe_url, sqlite_path
 from handover.store.migrate import SchemaState, head_revision, schema_state, upgrade
 
-__all__ = ["Store", "OpenResult", "open_database", "backup_sqlite", "BackupError"]
+__all__ = ["Store", "OpenResult", "open_database", "backup_sqlite", "BackupError", "install_access"]
 
 
 class BackupError(Exception):
@@ -47,17 +47,29 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; rolled back at the end."""
-        with self._read() as s:
-            try:
-                yield s
-            finally:
-                s.rollback()
+        try:
+            with self._read() as s:
+                try:
+                    yield s
+                finally:
+                    s.rollback()
+        except DBAPIError as e:
+            _raise_refusal(e)
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction (``BEGIN IMMEDIATE`` on SQLite): committed on success, rolled back on error."""
-        with self._write() as s, s.begin():
-            yield s
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite): committed on success, rolled back on error.
+
+        On a shared PostgreSQL database, what the database refuses a person (a privilege, a row-level
+        security policy, a guard of :mod:`handover.store.pg_access`) is
+        :class:`~handover.store.errors.Denied`, one line, like the core's own refusals."""
+        try:
+            with self._write() as s, s.begin():
+                yield s
+        except DBAPIError as e:
+            _raise_refusal(e)
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -68,11 +80,26 @@ class OpenResult:
     """What :func:`open_database` gives back. ``ok`` → ``store`` is usable; else ``message`` says why."""
 
     ok: bool
-    status: str                       #: "ok", "bad_url", "unreachable", "newer", "foreign", "needs_upgrade"
+    #: "ok", "bad_url", "unreachable", "newer", "foreign", "needs_upgrade", "backup_failed", "upgrade_failed";
+    #: PostgreSQL: "needs_password" (none given, none in ~/.pgpass...), "wrong_password"
+    status: str
     message: str = ""
     store: Store | None = None
     upgraded_from: str | None = None  #: the revision the database had before an upgrade ("" when new)
     backup: Path | None = None        #: the copy taken before migrating an SQLite file
+
+
+def _raise_refusal(e: DBAPIError) -> None:
+    """Raise :class:`Denied` for PostgreSQL's refusal of a person's statement (SQLSTATE 42501: no
+    privilege, a row-level security policy, or a ``handover:`` guard); return for anything else."""
+    if getattr(e.orig, "sqlstate", None) != "42501":
+        return
+    from handover.store.errors import Denied
+
+    line = _first_line(e)
+    if line.startswith("handover: "):
+        raise Denied(line[len("handover: "):]) from None
+    raise Denied(f"the shared database does not allow this ({line})") from None
 
 
 def _first_line(e: BaseException) -> str:
@@ -94,11 +121,25 @@ def open_database(url: str | None = None, *, upgrade_schema: bool = True, create
         return OpenResult(False, "bad_url", f"{shown!r} is not a database URL this tool can use ({_first_line(e)})")
     except OSError as e:
         return OpenResult(False, "unreachable", f"cannot create the database {shown}: {e.strerror or e}")
+    person = None
     try:
         with engine.connect() as conn:
             state, rev = schema_state(conn)
+            if engine.dialect.name == "postgresql":
+                from handover.store.pg_access import session_person
+
+                person = session_person(conn)
     except DBAPIError as e:
         engine.dispose()
+        from handover.store.pg_access import auth_status
+
+        status = auth_status(e) if engine.dialect.name == "postgresql" else None
+        if status == "needs_password":
+            return OpenResult(False, status, f"the database {shown} asks for a password: keep it in ~/.pgpass, "
+                              "PGPASSFILE or a service file (never on the command line), or run this in a "
+                              "terminal to be asked for it")
+        if status == "wrong_password":
+            return OpenResult(False, status, f"cannot sign in to {shown}: the username or password is wrong")
         return OpenResult(False, "unreachable", f"cannot reach the database {shown}: {_first_line(e)}")
     if state == SchemaState.NEWER:
         engine.dispose()
@@ -109,6 +150,10 @@ def open_database(url: str | None = None, *, upgrade_schema: bool = True, create
         return OpenResult(False, "foreign", f"{shown} holds tables but is not a handover database")
     result = OpenResult(True, "ok")
     if state in (SchemaState.EMPTY, SchemaState.OLDER):
+        if person is not None:   # a person's own role has no DDL: the owner upgrades the shared database
+            engine.dispose()
+            return OpenResult(False, "needs_upgrade", f"the database {shown} needs `handover db upgrade` with its "
+                              f"owner's URL (schema revision {rev or 'none'}, this tool uses {head_revision()})")
         if not upgrade_schema:
             engine.dispose()
             return OpenResult(False, "needs_upgrade", f"the database {shown} needs `handover db upgrade` "
@@ -123,12 +168,31 @@ def open_database(url: str | None = None, *, upgrade_schema: bool = True, create
             with engine.connect() as conn:
                 upgrade(conn)
                 conn.commit()
+                if engine.dialect.name == "postgresql":   # a shared database: PostgreSQL enforces access
+                    from handover.store.pg_access import install
+
+                    install(conn)
+                    conn.commit()
         except DBAPIError as e:
             engine.dispose()
             return OpenResult(False, "upgrade_failed", f"upgrading {shown} failed: {_first_line(e)}")
         result.upgraded_from = rev or ""
     result.store = Store(engine, url)
     return result
+
+
+def install_access(store: Store) -> bool:
+    """On PostgreSQL, with the owner's connection: set up (again) the roles, grants, row-level security and
+    functions by which PostgreSQL enforces access (:func:`handover.store.pg_access.install`, idempotent).
+    False on SQLite. Raises :class:`~handover.store.errors.Denied` for a person's connection."""
+    if store.is_sqlite:
+        return False
+    from handover.store.pg_access import install
+
+    with store.engine.connect() as conn:
+        install(conn)
+        conn.commit()
+    return True
 
 
 def _backup_name(path: Path, rev: str) -> Path:

@@ -64,10 +64,13 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"))
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # deferred (loaded when first used): on a shared PostgreSQL database people may read the other
+    # columns of users (names, roles, teams) but not these (column privileges, handover.store.pg_access;
+    # administrators may read the lock's two)
+    password_hash: Mapped[str] = mapped_column(String(200), deferred=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_count: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]]
+    failed_count: Mapped[int] = mapped_column(Integer, default=0, deferred=True, deferred_group="lock")
+    locked_until: Mapped[Optional[datetime]] = mapped_column(deferred=True, deferred_group="lock")
     created_at: Mapped[datetime]
     team: Mapped[Optional[Team]] = relationship(lazy="joined")
 

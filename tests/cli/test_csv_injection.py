@@ -74,9 +74,6 @@ def test_xlsx_export_writes_strings_never_formulas(tmp_path):
     assert "<f>" not in sheet and "<f " not in sheet        # not one formula in the file
 
 
-@pytest.mark.xfail(strict=True, reason="handover/cli_store.py (`overdue --format csv`) writes its own csv.writer: "
-                                       "it must write through handover.export.write_csv_stream (not this change's "
-                                       "file; see the report)")
 def test_cli_overdue_csv_neutralises_formulas(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     c = blank_case("step_down", "CSV-1")
