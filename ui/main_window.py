@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
         self.gate = gate or Gate(app.ctx.store, app.ctx.clock)
         actor = app.actor
         self.signed_out = False
-        self.setWindowTitle(f"Transition handovers — {actor.display_name} ({actor.role}"
+        demo = "DEMONSTRATION DATA — " if ops.is_demo(app.ctx) else ""
+        self.setWindowTitle(f"{demo}Transition handovers — {actor.display_name} ({actor.role}"
                             f"{', ' + actor.team_name if actor.team_name else ''})")
         self._fit_screen()
         self.nav = QListWidget()

@@ -39,7 +39,7 @@ __all__ = [
     "workers", "teams", "export_overdue", "export_transitions", "OverdueFilter",
     # administration
     "list_users", "create_team", "create_user", "set_role", "set_active", "reset_password", "protocol",
-    "set_protocol", "database_location",
+    "set_protocol", "database_location", "is_demo",
 ]
 
 from handover.store.admin import SERVICES  # noqa: E402 — re-exported: the services a team can belong to
@@ -290,13 +290,13 @@ def preview_builder(ctx: Context, case: dict[str, Any], state: str | None = None
     today's date, both read now, so it can run on another thread without touching the database."""
     from handover.pack import PackError, PackRefused
 
-    doc, as_of, protocol = json.loads(json.dumps(case)), ctx.today(), ctx.protocol()
+    doc, as_of, protocol, demo = json.loads(json.dumps(case)), ctx.today(), ctx.protocol(), is_demo(ctx)
 
     def build(path: Path) -> Any:
         from handover.pack import build_pack
 
         try:
-            return build_pack(doc, path, as_of=as_of, draft=draft, state=state, protocol=protocol)
+            return build_pack(doc, path, as_of=as_of, draft=draft, state=state, protocol=protocol, demo=demo)
         except PackRefused as e:
             raise Refused(_refusal_line(e)) from None
         except PackError as e:
@@ -328,7 +328,8 @@ def _build_final(ctx: Context, view: svc.CaseView, path: Path, as_of: date) -> A
     from handover.pack import PackError, PackRefused, build_pack
 
     try:
-        return build_pack(view.case, path, as_of=as_of, state=view.summary.state, protocol=ctx.protocol())
+        return build_pack(view.case, path, as_of=as_of, state=view.summary.state, protocol=ctx.protocol(),
+                          demo=is_demo(ctx))
     except PackRefused as e:
         raise Refused(_refusal_line(e)) from None
     except PackError as e:
@@ -528,6 +529,15 @@ def set_protocol(ctx: Context, new: Any) -> Done:
     n = svc.set_protocol(ctx.store, ctx.actor, new, now=ctx.now())
     ctx.forget_protocol()
     return Done(n, Changes(protocol=True))
+
+
+def is_demo(ctx: Context) -> bool:
+    """A demonstration database (synthetic data, public passwords): the window and every pack say so."""
+    from handover.demo import DEMO_MARK
+    from handover.store.models import Setting
+
+    with ctx.store.read() as s:
+        return s.get(Setting, DEMO_MARK) is not None
 
 
 def database_location(ctx: Context) -> str:

@@ -423,8 +423,9 @@ class PackStory:
 
 def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, family_copy: bool = False,
                state: str | None = None, protocol: Any = None, result: CheckResult | None = None,
-               generated_at: dt.datetime | None = None) -> PackStory:
-    """The flowables of the pack, in order (single use: reportlab consumes them when it builds)."""
+               generated_at: dt.datetime | None = None, demo: bool = False) -> PackStory:
+    """The flowables of the pack, in order (single use: reportlab consumes them when it builds).
+    ``demo``: made from a demonstration database — every page says so."""
     fonts()
     form = form_for(case)
     result = result or check_case(case, as_of, protocol)
@@ -469,7 +470,8 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     kind = "handover pack" if not family_copy else "handover pack — family copy"
     furn = _Furniture(left=f"{clip(_initials(case, form), 12)} · {clip(_child_id(case, form), 40)} · "
                            f"handover {clip(_case_id(case), 40) or '?'}",
-                      right=("DRAFT " if draft else "") + _direction_words(case)[0] + " " + kind, draft=draft)
+                      right=("DEMO DATA · " if demo else "") + ("DRAFT " if draft else "") + _direction_words(case)[0]
+                      + " " + kind, draft=draft)
     omitted: tuple[str, ...] = ()
     if redaction is not None:
         omitted = redaction.omitted_fields + ((f"{redaction.confidential_entries} confidential chronology "
@@ -567,7 +569,8 @@ def _copy_unsigned(reader: Any) -> Any:
 
 def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, draft: bool = False,
                family_copy: bool = False, state: str | None = None, protocol: Any = None,
-               encrypt_password: bytes | None = None, generated_at: dt.datetime | None = None) -> PackResult:
+               encrypt_password: bytes | None = None, generated_at: dt.datetime | None = None,
+               demo: bool = False) -> PackResult:
     """Write the pack for a parsed case. A final pack (``draft=False``) with error findings raises
     :class:`PackRefused` and writes nothing; a path that cannot be written raises :class:`PackError`.
     Only a final pack gets signature boxes (a draft is never signed)."""
@@ -582,7 +585,7 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
     direct = draft and encrypt_password is None
     marker = _marker(case, chash, draft=draft, family_copy=family_copy) if direct else None
     pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
-                      result=result, generated_at=generated_at, marker=marker)
+                      result=result, generated_at=generated_at, marker=marker, demo=demo)
     boxes, omitted, result, pages = ps.boxes, ps.omitted, ps.result, ps.furniture.pages
     with atomic_output(out_path) as out:
         if direct:
