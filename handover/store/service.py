@@ -33,6 +33,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from handover import audit, workflow
+from handover import labels
 from handover.labels import action_done
 from handover.case import CaseError, content_hash, dump_case, parse_case, set_path, get_path
 from handover.store.access import (allowed_actions, check_in_a_team, check_may_assign, check_may_edit,
@@ -381,6 +382,9 @@ def import_case(store: Store, actor: Actor, data: bytes | str, *, now: datetime,
         check_may_edit(actor, h)
         if _current_doc(s, h).content_hash == content_hash(case):
             return ImportResult(h.case_id, h.current_version, created=False, unchanged=True)
+        if h.state != "draft":   # the command line too: what was authorised or sent is not replaced by a file
+            raise Denied(f"{h.case_id} is {labels.state_label(h.state).lower()}: a case file is imported as a new "
+                         "version only while the handover is a draft")
         _claim(s, h, h.row_version, now, "not imported")
         v = _add_version(s, h, case, text, actor, now, note=f"imported from {source}")
         audit.append(s, actor=actor.username, action="import", case_id=h.case_id, now=now,

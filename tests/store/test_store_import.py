@@ -63,3 +63,17 @@ def test_amend_overwrites_only_an_open_draft_version(store, cast):
     assert s2.current_version == 2   # someone else's version is never overwritten
     with pytest.raises(sv.Invalid):
         sv.save_version(store, cast.mgr, "AM-1", dict(case, id="OTHER"), s2.row_version, now=NOW)
+
+
+@pytest.mark.parametrize("state", ["awaiting_authorisation", "authorised", "sent", "closed"])
+def test_import_never_replaces_what_was_put_forward_authorised_or_sent(store, cast, state):
+    """The command line obeys the workflow like the app: a file becomes a new version only of a draft."""
+    from store.test_store_workflow import drive
+
+    drive(store, cast, f"IMP-{state}", state)
+    before = sv.versions(store, cast.mgr, f"IMP-{state}")
+    edited = sv.get_handover(store, cast.mgr, f"IMP-{state}", now=NOW).case
+    edited["transition"]["reason"] = "replaced from a file"
+    with pytest.raises(sv.Denied, match="imported as a new version only while the handover is a draft"):
+        sv.import_case(store, sv.system_actor("test"), dump_case(edited), now=NOW)
+    assert sv.versions(store, cast.mgr, f"IMP-{state}") == before
