@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import shutil
 import sys
 import tempfile
 from datetime import date
@@ -71,21 +71,28 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     from handover.pack.fileio import check_output_path
 
     out = Path(args.output)
-    tmp: Path | None = None
+    work: Path | None = None
     try:
         check_output_path(out)
         target = out
         if args.sign:
-            fd, name = tempfile.mkstemp(prefix="." + out.name + ".", suffix=".unsigned", dir=out.parent or ".")
-            os.close(fd)
-            tmp = target = Path(name)
+            # The unsigned pack is built in a private (0700) hidden part folder beside the output, read
+            # back and the folder removed before signing, which is done in memory: the only file left
+            # behind is the signed pack. A run killed while building leaves the folder; as a part file it
+            # is tidied by the next write of this name once it is old (handover.files.STALE_SECONDS).
+            work = Path(tempfile.mkdtemp(prefix="." + out.name + ".", suffix=".part",
+                                         dir=out.parent if str(out.parent) else "."))
+            target = work / out.name
         result = build_pack(case, target, as_of=as_of, draft=args.draft, family_copy=args.family_copy,
                             protocol=protocol, encrypt_password=pdf_password)
         signed = None
         if args.sign:
             from handover.pack.sign import sign_pack  # cryptography's X.509 stack: only when signing
 
-            signed = sign_pack(target, out, args.sign, passphrase, field_name=args.sign_as,
+            unsigned = target.read_bytes()
+            shutil.rmtree(work)
+            work = None
+            signed = sign_pack(unsigned, out, args.sign, passphrase, field_name=args.sign_as,
                                pdf_password=pdf_password)
     except PackRefused as e:
         print(f"handover: refused: {len(e.errors)} error{'s' if len(e.errors) != 1 else ''} must be fixed "
@@ -98,8 +105,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     except OSError as e:
         raise UsageError(f"{out}: {e.strerror or e}") from None
     finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     kind = "draft" if result.draft else "final"
     if result.family_copy:
         kind += " family copy"

@@ -8,7 +8,9 @@ its exit status and wording.
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -120,13 +122,29 @@ def check_output_path(path: str | Path, *, error: type[Exception], what: str = "
     return p
 
 
+#: the hidden leftovers a killed writer of ``NAME`` can leave beside it: part files (and the private part
+#: folders `handover pack --sign` builds in), and what earlier versions' `pack --sign` left: the whole
+#: unsigned pack as ``.NAME.*.unsigned``, and the part file of that as ``..NAME.*.unsigned.*.part``
+_STALE_PATTERNS = (".{name}.*.part", ".{name}.*.unsigned", "..{name}.*.unsigned.*.part")
+
+
 def _remove_stale_parts(folder: Path, name: str) -> None:
-    for part in folder.glob(f".{name}.*.part"):
-        try:
-            if time.time() - part.stat().st_mtime > STALE_SECONDS:
-                part.unlink()
-        except OSError:
-            pass
+    """Remove the hidden leftovers of killed writes of ``name`` once they are :data:`STALE_SECONDS` old
+    (a fresh one may belong to a write still under way). A part folder goes with what is in it; a
+    symbolic link is removed itself, never followed."""
+    now = time.time()
+    for pattern in _STALE_PATTERNS:
+        for part in folder.glob(pattern.format(name=glob.escape(name))):
+            try:
+                st = part.lstat()
+                if now - st.st_mtime <= STALE_SECONDS:
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    shutil.rmtree(part)
+                else:
+                    part.unlink()
+            except OSError:
+                pass
 
 
 @contextmanager

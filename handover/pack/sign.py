@@ -75,11 +75,13 @@ def pack_fields(reader) -> dict[str, bool]:
     return {name: value is not None for name, value, _ref in enumerate_sig_fields(reader)}
 
 
-def sign_pack(in_path: str | Path, out_path: str | Path, p12_path: str | Path, passphrase: bytes | None, *,
+def sign_pack(in_path: str | Path | bytes, out_path: str | Path, p12_path: str | Path, passphrase: bytes | None, *,
               field_name: str | None = None, reason: str | None = None, location: str | None = None,
               timestamp: dt.datetime | None = None, pdf_password: bytes | None = None) -> SignResult:
     """Sign ``in_path`` into ``out_path`` (may be the same file) with the key in a PKCS#12 file.
 
+    ``in_path`` may also be the pack itself (``bytes``): it is signed in memory, so an unsigned copy never
+    has to be written anywhere (what `handover pack --sign` does).
     ``field_name``: which signature box to fill (``preparer`` or ``manager``); by default the first
     one not yet signed. ``timestamp``: the signing time to claim (default: now) — the certificate must
     be valid then. ``pdf_password``: for a password-protected pack.
@@ -108,14 +110,18 @@ def sign_pack(in_path: str | Path, out_path: str | Path, p12_path: str | Path, p
     role = str(titles[0].value) if titles else ""
     signer_name = cred.common_name
 
-    try:
-        data = Path(in_path).read_bytes()
-    except FileNotFoundError:
-        raise PackError(f"{in_path}: no such file") from None
-    except OSError as e:
-        raise PackError(f"{in_path}: cannot read ({e.strerror or e})") from None
+    if isinstance(in_path, (bytes, bytearray, memoryview)):
+        data, in_name = bytes(in_path), "the pack"
+    else:
+        in_name = Path(in_path).name
+        try:
+            data = Path(in_path).read_bytes()
+        except FileNotFoundError:
+            raise PackError(f"{in_path}: no such file") from None
+        except OSError as e:
+            raise PackError(f"{in_path}: cannot read ({e.strerror or e})") from None
     if not data.startswith(b"%PDF-"):
-        raise PackError(f"{Path(in_path).name} is not a PDF")
+        raise PackError(f"{in_name} is not a PDF")
 
     import io
 

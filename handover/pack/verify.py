@@ -3,7 +3,9 @@
 A pack is ``ok`` when it has at least one signature, every signature is intact and cryptographically
 valid, nothing but signing happened after each earlier signature, the last signature covers the whole
 file (a byte appended or changed after it makes the pack *altered*), and — when a trust anchor is
-given — every signer's certificate chains to it.
+given — every signer's certificate chains to it. A signature's own bytes are checked too: its
+``/Contents`` must be exactly the CMS object and zero padding, and its ``/ByteRange`` must leave out
+exactly that string (otherwise: :data:`CHANGED_INSIDE_SIGNATURE`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,7 +21,11 @@ from typing import Any, Iterator
 
 from handover.pack.errors import PackError
 
-__all__ = ["SignatureInfo", "VerifyResult", "verify_pack"]
+__all__ = ["SignatureInfo", "VerifyResult", "verify_pack", "CHANGED_INSIDE_SIGNATURE"]
+
+#: the result's problem when a signature's own bytes (its /Contents string, the padding in it, or the
+#: ranges it leaves unsigned) were changed: the CMS check alone reads only the DER at the front
+CHANGED_INSIDE_SIGNATURE = "the file was changed after signing (inside the signature)"
 
 
 @dataclass(frozen=True)
@@ -159,9 +166,16 @@ def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
     unsigned = tuple(str(name) for name, value, _ref in fields if value is None)
     infos: list[SignatureInfo] = []
     last = len(embedded) - 1
+    container_changed = False
     for i, sig in enumerate(embedded):
         name = str(sig.field_name)
         sig_problems: list[str] = []
+        # pyHanko's CMS check reads only the DER at the front of /Contents: a change in its zero padding,
+        # in the case of its hex text or around the signed ranges passes it
+        why = _container_problem(data, sig, last=i == last)
+        if why is not None:
+            container_changed = True
+            sig_problems.append(f"the signature's own bytes were changed after signing: {why}")
         try:
             with _quiet_pyhanko():
                 status = validate_pdf_signature(sig, signer_validation_context=vc, key_usage_settings=kus)
@@ -169,8 +183,8 @@ def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
             infos.append(SignatureInfo(field_name=name, signer="?", role="", signing_time=None, intact=False,
                                        valid=False, trusted=False if trust_pem else None, coverage="UNCLEAR",
                                        modification_level=None, ok=False,
-                                       problems=(f"the signature cannot be checked: "
-                                                 f"{str(e).splitlines()[0] if str(e) else type(e).__name__}",)))
+                                       problems=(*sig_problems, f"the signature cannot be checked: "
+                                                 f"{str(e).splitlines()[0] if str(e) else type(e).__name__}")))
             continue
         cert = status.signing_cert
         signer, role = _names(cert)
@@ -196,10 +210,12 @@ def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
                                     "(or has expired or been revoked)")
         infos.append(SignatureInfo(
             field_name=name, signer=signer, role=role, signing_time=status.signer_reported_dt,
-            intact=bool(status.intact), valid=bool(status.valid), trusted=trusted,
+            intact=bool(status.intact) and why is None, valid=bool(status.valid), trusted=trusted,
             coverage=coverage.name if coverage is not None else "UNCLEAR",
             modification_level=mod.name if mod is not None else None, ok=not sig_problems,
             problems=tuple(sig_problems)))
+    if container_changed:
+        problems.append(CHANGED_INSIDE_SIGNATURE)
     if not embedded:
         problems.append("the pack is not signed")
     elif len(data) and not _ends_cleanly(data):
@@ -220,6 +236,53 @@ def _quiet_pyhanko() -> Iterator[None]:
     finally:
         for lg, lv in zip(loggers, levels):
             lg.setLevel(lv)
+
+
+_HEX = re.compile(rb"(?:[0-9a-f]{2})*|(?:[0-9A-F]{2})*")
+
+
+def _container_problem(data: bytes, sig: Any, *, last: bool) -> str | None:
+    """Why this signature's own bytes cannot be the ones the signer wrote, or None.
+
+    The signed ranges (``/ByteRange``) must be the standard two: from the start of the file to the
+    ``/Contents`` string and from just after it to the end of the file (for the last signature) or of
+    its revision, so the one gap is exactly ``<hex>``. That hex text must be plain hex digits of one
+    case (a letter's case changed leaves the decoded bytes alike, but is a changed byte), decode to the
+    string pyHanko read as ``/Contents``, and be exactly the DER of one CMS object followed by nothing
+    but zero bytes: the padding the signer reserved. Any byte in that padding changed, or anything
+    after the end, is caught here; changes inside the DER are the CMS check's.
+    """
+    from asn1crypto import parser
+
+    try:
+        br = [int(v) for v in sig.sig_object.raw_get("/ByteRange")]
+    except Exception:
+        return "its /ByteRange cannot be read"
+    if len(br) != 4 or br[0] != 0 or min(br) < 0:
+        return "its /ByteRange is not the standard two ranges from the start of the file"
+    _zero, gap_start, gap_end, tail_len = br
+    end = gap_end + tail_len
+    if not gap_start < gap_end <= end <= len(data):
+        return "its /ByteRange does not fit the file"
+    if last and end != len(data):
+        return "its /ByteRange does not reach the end of the file"
+    gap = data[gap_start:gap_end]
+    if len(gap) < 2 or gap[:1] != b"<" or gap[-1:] != b">":
+        return "its /ByteRange leaves out more than the signature's /Contents"
+    text = gap[1:-1]
+    if not _HEX.fullmatch(text):
+        return "its /Contents is not plain hex text"
+    raw = bytes.fromhex(text.decode("ascii"))
+    try:
+        if raw != bytes(sig.pkcs7_content):
+            return "its /ByteRange does not leave out its /Contents"
+        _cls, _method, _tag, header, body, trailer = parser.parse(raw)
+    except Exception:
+        return "its /Contents does not hold a CMS object"
+    der_len = len(header) + len(body) + len(trailer)
+    if any(raw[der_len:]):
+        return "the padding after the CMS object in its /Contents is not all zero bytes"
+    return None
 
 
 def _ends_cleanly(data: bytes) -> bool:

@@ -163,3 +163,122 @@ def test_password_protected_pack(keys, tmp_path):
     assert "Signature is Valid." in pdfsig(signed, password="pdf-pass-99")
     r = subprocess.run(["pdftotext", str(signed), "-"], capture_output=True)
     assert r.returncode != 0                            # unreadable without the password
+
+
+# ---------------------------------------------------------------- the signature's own bytes (issue 14)
+
+def _last_contents(data: bytes) -> tuple[int, int, int]:
+    """Where the last signature's /Contents hex text starts, where its zero padding starts, where it ends
+    (the offset of the closing ``>``). The DER length comes from asn1crypto's ContentInfo, as loaded."""
+    from asn1crypto import cms
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    sig = PdfFileReader(io.BytesIO(data)).embedded_regular_signatures[-1]
+    _zero, gap_start, gap_end, _tail = sig.byte_range
+    assert data[gap_start:gap_start + 1] == b"<" and data[gap_end - 1:gap_end] == b">"
+    raw = bytes.fromhex(data[gap_start + 1:gap_end - 1].decode("ascii"))
+    der_len = len(cms.ContentInfo.load(raw, strict=False).dump())
+    assert raw[der_len:] == bytes(len(raw) - der_len) and len(raw) - der_len > 100   # room for the test
+    return gap_start + 1, gap_start + 1 + 2 * der_len, gap_end - 1
+
+
+def _verify_cli(path: Path, keys) -> int:
+    from handover.cli import main
+
+    return main(["verify", str(path), "--trust", str(keys.ca_pem)])
+
+
+def _tampered(data: bytes, cases, tmp_path: Path, keys, capsys) -> list[str]:
+    """The labels of the cases that still verify (by verify_pack or by `handover verify`)."""
+    passed = []
+    for label, changed in cases:
+        assert changed != data, label
+        bad = tmp_path / "bad.pdf"
+        bad.write_bytes(changed)
+        r = verify_pack(bad, keys.ca_pem)
+        code = _verify_cli(bad, keys)
+        capsys.readouterr()
+        if r.ok or code != 1:
+            passed.append(label)
+    return passed
+
+
+def test_untouched_manager_signed_pack_verifies(packs, keys, capsys):
+    r = verify_pack(packs["signed2"], keys.ca_pem)
+    assert r.ok and not r.problems and all(s.intact for s in r.signatures)
+    assert _verify_cli(packs["signed2"], keys) == 0
+    assert "Result: signatures intact and trusted" in capsys.readouterr().out
+
+
+def test_a_byte_changed_in_the_last_signatures_padding_fails(packs, keys, tmp_path, capsys):
+    """pyHanko's CMS check reads only the DER at the front of /Contents: a hex digit changed in the zero
+    padding after it used to pass verify (80 of 120 random changes before: every one that kept the text hex)."""
+    import random
+
+    data = packs["signed2"].read_bytes()
+    _hex_start, pad_start, hex_end = _last_contents(data)
+    rng = random.Random(14)
+    cases = []
+    for i in rng.sample(range(pad_start, hex_end), 15):
+        for new in (rng.choice(b"123456789abcdef"), rng.choice(b"123456789ABCDEF"), data[i] ^ 0x20, 0x20):
+            changed = bytearray(data)
+            changed[i] = new
+            cases.append((f"padding byte {i} -> {new:#04x}", bytes(changed)))
+    assert _tampered(data, cases, tmp_path, keys, capsys) == []
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(cases[0][1])
+    r = verify_pack(bad, keys.ca_pem)
+    assert "the file was changed after signing (inside the signature)" in r.problems
+    assert not r.signatures[-1].intact and "padding" in r.signatures[-1].problems[0]
+
+
+def test_a_letters_case_changed_in_the_signatures_hex_fails(packs, keys, tmp_path, capsys):
+    """``a`` -> ``A`` in the DER's hex decodes to the same byte, so the CMS check cannot see it; it is still
+    a changed byte (SPEC section 5)."""
+    import random
+
+    data = packs["signed2"].read_bytes()
+    hex_start, pad_start, _hex_end = _last_contents(data)
+    letters = [i for i in range(hex_start, pad_start) if data[i:i + 1].isalpha()]
+    cases = []
+    for i in random.Random(5).sample(letters, 10):
+        changed = bytearray(data)
+        changed[i] ^= 0x20
+        cases.append((f"hex letter {i}", bytes(changed)))
+    assert _tampered(data, cases, tmp_path, keys, capsys) == []
+
+
+def test_the_last_byte_and_anything_after_eof_fail(packs, keys, tmp_path, capsys):
+    data = packs["signed2"].read_bytes()
+    cases = []
+    for new in (0x20, 0x0D, 0x00, ord("x")):
+        changed = bytearray(data)
+        changed[-1] = new if new != data[-1] else 0x09
+        cases.append((f"last byte -> {new:#04x}", bytes(changed)))
+    for extra in (b"\n", b" ", b"\r\n", b"\x00", b"x", b"%%EOF\n"):
+        cases.append((f"appended {extra!r}", data + extra))
+    assert _tampered(data, cases, tmp_path, keys, capsys) == []
+
+
+def test_a_byte_range_that_leaves_out_more_than_the_contents_fails(packs, keys, tmp_path):
+    """The checker's own rule, tested directly: a gap wider than ``<hex>`` or short of the end."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from handover.pack.verify import _container_problem
+
+    data = packs["signed2"].read_bytes()
+    sig = PdfFileReader(io.BytesIO(data)).embedded_regular_signatures[-1]
+    assert _container_problem(data, sig, last=True) is None
+    assert "end of the file" in _container_problem(data + b"\n", sig, last=True)
+
+    class Shifted:
+        """The signature with another /ByteRange (pyHanko's own object would not let it be changed)."""
+
+        def __init__(self, br):
+            self.pkcs7_content = sig.pkcs7_content
+            self.sig_object = type("SigDict", (), {"raw_get": lambda _self, _key: br})()
+
+    z, a, b, c = sig.byte_range
+    assert "more than" in _container_problem(data, Shifted([z, a - 1, b, c + 0]), last=False)
+    assert "does not fit" in _container_problem(data, Shifted([z, a, b, c + 5]), last=True)
+    assert "standard" in _container_problem(data, Shifted([1, a, b, c]), last=True)
