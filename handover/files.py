@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-__all__ = ["read_input", "require_regular_file", "MAX_INPUT", "check_output_path", "atomic_output", "write_private",
+__all__ = ["read_input", "require_regular_file", "MAX_INPUT", "check_output_path", "atomic_output", "write_private", "tidy_stale_parts",
            "STALE_SECONDS"]
 
 #: a writer killed outright (SIGKILL, power cut) leaves its hidden part file: tidied once this old
@@ -145,6 +145,11 @@ def _remove_stale_parts(folder: Path, name: str) -> None:
                     part.unlink()
             except OSError:
                 pass
+
+
+def tidy_stale_parts(folder: Path, name: str) -> None:
+    """Public for writers outside this module (the database backup): see :func:`_remove_stale_parts`."""
+    _remove_stale_parts(folder, name)
 
 
 @contextmanager

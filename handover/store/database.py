@@ -8,6 +8,7 @@ the app or the CLI can show.
 from __future__ import annotations
 
 import sqlite3
+from glob import escape as glob_escape
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from handover.store.engine import WRITE, ensure_private_file, make_engine, resolve_url, safe_url, sqlite_path
 from handover.store.migrate import SchemaState, head_revision, schema_state, upgrade
 
-__all__ = ["Store", "OpenResult", "open_database", "backup_sqlite", "BackupError", "install_access"]
+__all__ = ["Store", "OpenResult", "open_database", "backup_sqlite", "BackupError", "install_access",
+           "prune_upgrade_backups", "KEEP_UPGRADE_BACKUPS"]
 
 
 class BackupError(Exception):
@@ -161,6 +163,7 @@ def open_database(url: str | None = None, *, upgrade_schema: bool = True, create
         if state == SchemaState.OLDER and path is not None:
             try:
                 result.backup = backup_sqlite(engine, _backup_name(path, rev or "0"))
+                prune_upgrade_backups(path)
             except BackupError as e:
                 engine.dispose()
                 return OpenResult(False, "backup_failed", f"not upgrading {shown}: {e}")
@@ -205,26 +208,62 @@ def _backup_name(path: Path, rev: str) -> Path:
 
 
 def backup_sqlite(engine: Engine, dest: str | Path) -> Path:
-    """Copy a live SQLite database with SQLite's online backup API into a new 0600 file."""
+    """Copy a live SQLite database with SQLite's online backup API into a new 0600 file, whole or not at
+    all: it is written as a hidden part file beside ``dest`` and linked into place only when complete,
+    so a killed backup never leaves an empty or half-written file under the final name (the next
+    backup tidies an old part file away)."""
+    import os
+    import tempfile
+
+    from handover.files import tidy_stale_parts
+
     dest = Path(dest)
     if engine.dialect.name != "sqlite":
         raise BackupError("online backup is for SQLite files; back up PostgreSQL with pg_dump "
                           "(see docs/storage.md)")
     if dest.exists():
         raise BackupError(f"{dest} already exists; choose a new file name")
+    folder = dest.parent if str(dest.parent) else Path(".")
+    tidy_stale_parts(folder, dest.name)
     try:
-        ensure_private_file(dest)
-        target = sqlite3.connect(dest)
+        fd, tmp = tempfile.mkstemp(prefix="." + dest.name + ".", suffix=".part", dir=folder)
+        os.close(fd)                   # mkstemp made it 0600; SQLite writes into it
+        target = sqlite3.connect(tmp)
     except OSError as e:
         raise BackupError(f"cannot write {dest}: {e.strerror or e}") from None
+    part = Path(tmp)
     try:
-        raw = engine.raw_connection()
         try:
-            raw.driver_connection.backup(target)   # type: ignore[union-attr]
+            raw = engine.raw_connection()
+            try:
+                raw.driver_connection.backup(target)   # type: ignore[union-attr]
+            finally:
+                raw.close()
         finally:
-            raw.close()
+            target.close()
+        with open(part, "rb") as f:
+            os.fsync(f.fileno())
+        os.link(part, dest)            # never over an existing file (a concurrent backup of the same name)
+    except FileExistsError:
+        raise BackupError(f"{dest} already exists; choose a new file name") from None
     except sqlite3.Error as e:
         raise BackupError(f"backup to {dest} failed: {e}") from None
+    except OSError as e:
+        raise BackupError(f"backup to {dest} failed: {e.strerror or e}") from None
     finally:
-        target.close()
+        part.unlink(missing_ok=True)
     return dest
+
+
+#: how many copies made before upgrades are kept beside an SQLite file (the newest)
+KEEP_UPGRADE_BACKUPS = 3
+
+
+def prune_upgrade_backups(path: Path, keep: int = KEEP_UPGRADE_BACKUPS) -> list[Path]:
+    """Remove all but the newest ``keep`` pre-upgrade copies of ``path`` (``<file>.rev*.bak``): every
+    upgrade attempt made another full copy (138 MB each on a large file). Returns what was removed."""
+    copies = sorted(path.parent.glob(glob_escape(path.name) + ".rev*.bak"), key=lambda p: p.stat().st_mtime)
+    gone = copies[:-keep] if keep > 0 else copies
+    for old in gone:
+        old.unlink(missing_ok=True)
+    return gone
