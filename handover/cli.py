@@ -188,29 +188,9 @@ def _failure(e: BaseException) -> str:
 
 
 def _log_failure(e: BaseException) -> str | None:
-    """Append where the failure happened (files, lines, functions; never the message or any value) to
-    ``errors.log`` in the user's state folder; its path, or None when it cannot be written."""
-    import datetime as dt
-    import os
-    import traceback
+    from handover.failures import log_failure
 
-    try:
-        from platformdirs import user_state_dir
-
-        folder = user_state_dir("handover", appauthor=False)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        path = os.path.join(folder, "errors.log")
-        if os.path.exists(path) and os.path.getsize(path) > 1_000_000:
-            os.replace(path, path + ".1")
-        frames = traceback.extract_tb(e.__traceback__)
-        lines = [f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} {type(e).__module__}."
-                 f"{type(e).__qualname__}"] + [f"  {f.filename}:{f.lineno} in {f.name}" for f in frames]
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
-        return path
-    except Exception:  # noqa: BLE001 — the log is a courtesy: the one-line message is what counts
-        return None
+    return log_failure(e)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

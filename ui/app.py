@@ -79,6 +79,7 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    install_failure_boundary()
     app.setApplicationName("Transition handovers")
     app.setOrganizationName("handover")
     opening = _Opening(db_url, preload_window=smoke is not True)
@@ -169,6 +170,29 @@ def run_app(db_url: str | None = None, smoke: bool | str = False, argv: list[str
         if not win.signed_out:
             return 0
         win.deleteLater()
+
+
+def install_failure_boundary() -> None:
+    """The app's last line: an unexpected failure in any slot is told in one line (never its message,
+    which may hold a child's data), logged without case data, and the app carries on; work is saved on
+    every change, so nothing typed before it is lost."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from handover.app.errors import log_failure
+
+    def hook(kind: type, value: BaseException, tb: Any) -> None:
+        if issubclass(kind, (KeyboardInterrupt, SystemExit)):
+            sys.__excepthook__(kind, value, tb)
+            return
+        value.__traceback__ = tb
+        path = log_failure(value)
+        where = f" Details, without case data, are in {path}." if path else ""
+        parent = QApplication.activeWindow()
+        QMessageBox.critical(parent, "Something went wrong",
+                             f"Something went wrong in the app ({kind.__name__}); please report it. Everything "
+                             f"up to your last change is saved.{where}")
+
+    sys.excepthook = hook
 
 
 def _mark_shown() -> None:

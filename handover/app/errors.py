@@ -7,9 +7,10 @@ sign, a file that cannot be read). The app shows any of them in one dialog; anyt
 
 from __future__ import annotations
 
+from handover.failures import log_failure
 from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound, ServiceError
 
-__all__ = ["OperationError", "Refused", "Conflict", "Denied", "Invalid", "NotFound", "Actor", "as_refusal"]
+__all__ = ["OperationError", "Refused", "Conflict", "Denied", "Invalid", "NotFound", "Actor", "as_refusal", "log_failure"]
 
 OperationError = ServiceError
 

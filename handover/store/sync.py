@@ -19,6 +19,7 @@ from sqlalchemy import and_, case as sql_case, delete, func, insert, select, upd
 from sqlalchemy.orm import Session
 
 from handover.case import get_path
+from handover.forms import directions
 from handover.dates import parse_iso
 from handover.deadlines import compute_deadlines
 from handover.protocol import Protocol, default_protocol, parse_protocol
@@ -39,7 +40,7 @@ def summary_columns(case: dict[str, Any]) -> dict[str, Any]:
     """The handover columns that come from the case document."""
     direction = case.get("direction")
     return {
-        "direction": direction if direction in ("step_down", "step_up") else "",
+        "direction": direction if direction in directions() else "",
         "child_given_name": _text(get_path(case, "child.given_name")),
         "child_family_name": _text(get_path(case, "child.family_name")),
         "child_dob": parse_iso(get_path(case, "child.date_of_birth")),
