@@ -7,6 +7,11 @@ matches, or the numbering breaks) and a deleted one (a gap, or a head that point
 all reported. Someone able to rewrite every entry *and* the head can still forge a consistent chain:
 keep a copy of the head hash elsewhere (``handover audit verify`` prints it) to catch that too.
 
+Entries that set or change a password (``user_create``, ``password_reset``, and a ``sign_in`` that
+re-hashed it) also record ``credential``: the SHA-256 of the stored (salted) password hash, never the
+password or the hash itself, so that ``handover audit verify`` notices a hash changed in the database
+(:mod:`handover.store.integrity` cross-checks the trail against every table).
+
 Appending is serialised: SQLite write transactions begin IMMEDIATE; on PostgreSQL a transaction-scoped
 advisory lock is taken. Nothing here reads the clock: pass ``now``. Never put a password in ``detail``.
 """
@@ -17,14 +22,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from handover.store.models import AuditEntry, AuditHead
 
-__all__ = ["GENESIS", "append", "verify", "AuditReport", "entry_hash", "entries_for"]
+__all__ = ["GENESIS", "append", "verify", "AuditReport", "entry_hash", "entries_for", "credential_fingerprint",
+           "read_head", "head_text", "parse_head"]
 
 GENESIS = "sha256:" + "0" * 64
 _LOCK_KEY = 0x68616E64   # "hand": the advisory lock that serialises appends on PostgreSQL
@@ -41,6 +47,47 @@ def entry_hash(seq: int, at: datetime, actor: str, action: str, case_id: str | N
     return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def credential_fingerprint(password_hash: str | None) -> str:
+    """What the trail records of a password hash: its SHA-256 (the hash is salted; this reveals nothing)."""
+    return "sha256:" + hashlib.sha256((password_hash or "").encode("utf-8")).hexdigest()
+
+
+#: actions whose entry records the credential fingerprint of ``detail["user"]`` (``sign_in``: the actor)
+CREDENTIAL_ACTIONS = ("user_create", "password_reset", "sign_in")
+
+
+def _with_credential(session: Session, actor: str, action: str,
+                     detail: dict[str, Any] | None) -> dict[str, Any] | None:
+    from handover.store.models import User
+
+    username = actor if action == "sign_in" else (detail or {}).get("user")
+    if not username or "credential" in (detail or {}):
+        return detail
+    session.flush()
+    pw_hash = session.scalar(select(User.password_hash).where(User.username == username))
+    if pw_hash is None:
+        return detail
+    return {**(detail or {}), "credential": credential_fingerprint(pw_hash)}
+
+
+def read_head(session: Session) -> tuple[int, str]:
+    """(entries, head hash) of the trail now: (0, GENESIS) when it is empty."""
+    row = session.execute(select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == 1)).first()
+    return (0, GENESIS) if row is None else (int(row[0]), row[1])
+
+
+def head_text(seq: int, head_hash: str) -> str:
+    """The ``AuditHead`` a signed pack carries: ``"<entries>:<head hash>"``."""
+    return f"{seq}:{head_hash}"
+
+
+def parse_head(value: str) -> tuple[int, str] | None:
+    count, _, h = (value or "").strip().partition(":")
+    if not count.isdigit() or not h.startswith("sha256:"):
+        return None
+    return int(count), h
+
+
 def append(session: Session, *, actor: str, action: str, now: datetime, case_id: str | None = None,
            detail: dict[str, Any] | None = None) -> AuditEntry:
     """Add one entry inside the caller's write transaction.
@@ -48,11 +95,18 @@ def append(session: Session, *, actor: str, action: str, now: datetime, case_id:
     On a person's own PostgreSQL connection the entry is written by the database's ``SECURITY DEFINER``
     function (people cannot write the trail themselves): it names ``session_user`` as the actor and
     stamps the server's time, whatever ``actor`` and ``now`` say (:mod:`handover.store.pg_access`)."""
+    person = False
+    if session.get_bind().dialect.name == "postgresql":
+        from handover.store import pg_access
+
+        person = pg_access.is_person(session)
+    if action in CREDENTIAL_ACTIONS and not person:   # a person's connection cannot read password hashes
+        detail = _with_credential(session, actor, action, detail)
     body = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     if session.get_bind().dialect.name == "postgresql":
         from handover.store import pg_access
 
-        if pg_access.is_person(session):
+        if person:
             return pg_access.audit_append(session, action=action, case_id=case_id, detail=body)
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     head = session.get(AuditHead, 1, populate_existing=True)
@@ -87,8 +141,9 @@ class AuditReport:
         return f"audit trail broken: {self.problems[0]}{more}"
 
 
-def verify(session: Session, max_problems: int = 20) -> AuditReport:
-    """Recompute the whole chain (streamed in order)."""
+def verify(session: Session, max_problems: int = 20,
+           visit: Callable[[AuditEntry], None] | None = None) -> AuditReport:
+    """Recompute the whole chain (streamed in order); ``visit`` sees every entry (the cross-checks)."""
     problems: list[str] = []
     prev, expected, count = GENESIS, 1, 0
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
@@ -101,6 +156,8 @@ def verify(session: Session, max_problems: int = 20) -> AuditReport:
             problems.append(f"entry {e.seq} does not follow the entry before it (inserted or deleted entry)")
         if entry_hash(e.seq, e.at, e.actor, e.action, e.case_id, e.detail, e.prev_hash) != e.entry_hash:
             problems.append(f"entry {e.seq} ({e.action} by {e.actor}) was changed after it was written")
+        if visit is not None:
+            visit(e)
         prev, expected = e.entry_hash, e.seq + 1
         if len(problems) >= max_problems:
             break

@@ -364,10 +364,12 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
     store = _open(args)
     try:
-        report = verify_store(store)
+        report = verify_store(store, against=args.against or ())
     finally:
         store.close()
     print(report.message)
+    for note in report.notes:
+        print(note)
     if report.ok:
         return EXIT_OK
     for p in report.problems:
@@ -425,4 +427,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      "stored pack (exit 1 if anything was changed)")
     a.add_argument("action", choices=("verify",))
     a.add_argument("--db", metavar="URL", help=db_help)
+    a.add_argument("--against", action="append", metavar="PACK.pdf",
+                   help="a signed pack (repeatable): the trail's history up to the audit head the pack recorded at "
+                        "signing must be unchanged")
     a.set_defaults(handler=_refusals(_cmd_audit))

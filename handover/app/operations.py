@@ -324,18 +324,6 @@ def _authorised_on(case: dict[str, Any], fallback: date) -> date:
         return fallback
 
 
-def _build_final(ctx: Context, view: svc.CaseView, path: Path, as_of: date) -> Any:
-    from handover.pack import PackError, PackRefused, build_pack
-
-    try:
-        return build_pack(view.case, path, as_of=as_of, state=view.summary.state, protocol=ctx.protocol(),
-                          demo=is_demo(ctx))
-    except PackRefused as e:
-        raise Refused(_refusal_line(e)) from None
-    except PackError as e:
-        raise Refused(str(e)) from None
-
-
 def sign_pack(ctx: Context, case_id: str, certificate: str | Path, passphrase: str | bytes) -> Done:
     """Build the final pack of the stored authorised version, sign the manager's box with the person's
     certificate, check in the core that the signed PDF carries that version's content hash, and keep it.
@@ -355,11 +343,24 @@ def sign_pack(ctx: Context, case_id: str, certificate: str | Path, passphrase: s
     if not pw:
         raise Refused("type the certificate's passphrase")
     as_of = _authorised_on(view.case, ctx.today())
-    with tempfile.TemporaryDirectory(prefix="handover-sign-") as tmp:
+    from handover import audit
+    from handover.pack import PackRefused, build_pack
+
+    with ctx.store.read() as s:   # the trail's head now: the pack anchors the history before its signing
+        head = audit.head_text(*audit.read_head(s))
+    with tempfile.TemporaryDirectory(prefix="handover-sign-") as tmp:   # 0700; removed whatever happens
         unsigned, signed = Path(tmp) / "unsigned.pdf", Path(tmp) / "signed.pdf"
-        _build_final(ctx, view, unsigned, as_of)
         try:
-            pdf_sign(unsigned, signed, certificate, pw, field_name="manager", timestamp=ctx.now())
+            build_pack(view.case, unsigned, as_of=as_of, state=view.summary.state, protocol=ctx.protocol(),
+                       demo=is_demo(ctx), audit_head=head)
+        except PackRefused as e:
+            raise Refused(_refusal_line(e)) from None
+        except PackError as e:
+            raise Refused(str(e)) from None
+        data = unsigned.read_bytes()
+        unsigned.unlink()             # the unsigned pack is on disk only while it is built; signed from memory
+        try:
+            pdf_sign(data, signed, certificate, pw, field_name="manager", timestamp=ctx.now())
         except PackError as e:
             raise Refused(str(e)) from None
         checked = verify_pack(signed)

@@ -143,10 +143,15 @@ def _canvas_class(furn: _Furniture):
     return NumberedCanvas
 
 
-def _marker(case: dict[str, Any], chash: str, *, draft: bool, family_copy: bool) -> dict[str, Any]:
-    """The ``/HandoverPack`` entries that ``verify`` and ``sign`` look for in the document catalog."""
-    return {"Format": PACK_FORMAT, "CaseID": _case_id(case), "ContentHash": chash,
-            "Copy": "family" if family_copy else "full", "Draft": draft}
+def _marker(case: dict[str, Any], chash: str, *, draft: bool, family_copy: bool,
+            audit_head: str | None = None) -> dict[str, Any]:
+    """The ``/HandoverPack`` entries that ``verify`` and ``sign`` look for in the document catalog
+    (``AuditHead``: the database's audit trail head when the pack was built for signing, "<count>:<hash>")."""
+    marker: dict[str, Any] = {"Format": PACK_FORMAT, "CaseID": _case_id(case), "ContentHash": chash,
+                              "Copy": "family" if family_copy else "full", "Draft": draft}
+    if audit_head:
+        marker["AuditHead"] = audit_head
+    return marker
 
 
 def _put_marker(canv: Canvas, marker: dict[str, Any]) -> None:
@@ -511,7 +516,7 @@ def _render(case: dict[str, Any], *, marker: dict[str, Any] | None = None, **kwa
 
 
 def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bool, family_copy: bool,
-            boxes: dict[str, Any], password: bytes | None) -> None:
+            boxes: dict[str, Any], password: bytes | None, audit_head: str | None = None) -> None:
     """Add the pack marker and empty signature fields (and encryption) with pyHanko."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -533,6 +538,7 @@ def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bo
         generic.pdf_name("/ContentHash"): generic.TextStringObject(chash),
         generic.pdf_name("/Copy"): generic.TextStringObject("family" if family_copy else "full"),
         generic.pdf_name("/Draft"): generic.BooleanObject(draft),
+        **({generic.pdf_name("/AuditHead"): generic.TextStringObject(audit_head)} if audit_head else {}),
     })
     w.update_root()
     if not draft:
@@ -570,7 +576,7 @@ def _copy_unsigned(reader: Any) -> Any:
 def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, draft: bool = False,
                family_copy: bool = False, state: str | None = None, protocol: Any = None,
                encrypt_password: bytes | None = None, generated_at: dt.datetime | None = None,
-               demo: bool = False) -> PackResult:
+               demo: bool = False, audit_head: str | None = None) -> PackResult:
     """Write the pack for a parsed case. A final pack (``draft=False``) with error findings raises
     :class:`PackRefused` and writes nothing; a path that cannot be written raises :class:`PackError`.
     Only a final pack gets signature boxes (a draft is never signed)."""
@@ -583,7 +589,7 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
     chash = content_hash(case)
     # a draft without a password needs nothing from pyHanko: reportlab writes the marker (≈0.2 s less)
     direct = draft and encrypt_password is None
-    marker = _marker(case, chash, draft=draft, family_copy=family_copy) if direct else None
+    marker = _marker(case, chash, draft=draft, family_copy=family_copy, audit_head=audit_head) if direct else None
     pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
                       result=result, generated_at=generated_at, marker=marker, demo=demo)
     boxes, omitted, result, pages = ps.boxes, ps.omitted, ps.result, ps.furniture.pages
@@ -592,7 +598,7 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
             out.write(pdf)
         else:
             _finish(pdf, out, case=case, chash=chash, draft=draft, family_copy=family_copy, boxes=boxes,
-                    password=encrypt_password)
+                    password=encrypt_password, audit_head=audit_head)
     return PackResult(path=Path(out_path), pages=pages, content_hash=chash, draft=draft, family_copy=family_copy,
                       errors=len(result.errors), warnings=len(result.warnings), omitted=omitted,
                       signature_boxes=dict(boxes), encrypted=bool(encrypt_password))
