@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-__all__ = ["parse_iso", "is_blank", "DATE_SHAPE"]
+__all__ = ["parse_iso", "parse_person_date", "person_date_text", "is_blank", "DATE_SHAPE"]
 
 DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -18,6 +18,43 @@ def parse_iso(value: object) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})\s*$")
+_DAY_MONTH_NAME = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{4})\s*$")
+_MONTHS = {m: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
+     ("nov", "november"), ("dec", "december")), start=1) for m in names}
+
+
+def parse_person_date(text: object) -> date | None:
+    """A date as people in England write it — ``14/02/2019``, ``14-2-2019``, ``14.02.2019``, ``14 Feb
+    2019``, ``14 February 2019`` (day first, four-digit year) — or ISO ``2019-02-14``; None when it is none
+    of these or not a real date. A case stores it as ISO (SPEC section 3)."""
+    if not isinstance(text, str):
+        return None
+    iso = parse_iso(text.strip())
+    if iso is not None:
+        return iso
+    m = _DAY_FIRST.match(text)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        m = _DAY_MONTH_NAME.match(text)
+        if not m or m.group(2).lower() not in _MONTHS:
+            return None
+        day, month, year = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def person_date_text(value: object) -> str:
+    """A stored ISO date as people write it (``14/02/2019``); anything else as it is."""
+    d = parse_iso(value)
+    return d.strftime("%d/%m/%Y") if d else ("" if value is None else str(value))
 
 
 def is_blank(value: object) -> bool:

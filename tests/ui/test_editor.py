@@ -356,3 +356,25 @@ def test_a_long_section_status_wraps_rather_than_being_cut_off(qtbot):
     assert tl.item(0).data(STATUS_ROLE).detail == "Needs attention (12) · 36 warnings"
     assert opt.fontMetrics.horizontalAdvance(long_.detail) > tl.viewport().width() - 40   # cannot fit on one line
     assert height() > h_short
+
+
+def test_dates_as_people_write_them_are_stored_as_iso(qtbot, make_editor):
+    """UX: '14/02/2019 accepted'. A whole date in day-month-year is stored as ISO and shown one way; a
+    half-typed or impossible one is kept as typed, so the check can say what is wrong."""
+    from handover.case import blank_case
+
+    ed = make_editor(blank_case("step_down", "SD-DATES"))
+    dob = ed.field_widget("child.date_of_birth")
+    for typed, stored in (("14/02/2019", "2019-02-14"), ("3-7-2020", "2020-07-03"), ("1 Feb 2021", "2021-02-01"),
+                          ("2018-05-06", "2018-05-06"), ("30/02/2019", "30/02/2019"), ("14/02", "14/02")):
+        dob.edit.clear()
+        qtbot.keyClicks(dob.edit, typed)
+        assert ed.document()["child"]["date_of_birth"] == stored, typed
+    dob.edit.clear()
+    qtbot.keyClicks(dob.edit, "3-7-2020")
+    dob.edit.editingFinished.emit()
+    assert dob.edit.text() == "03/07/2020"
+    codes = {f.code for f in ed.recheck_now().findings if f.path == "child.date_of_birth"}
+    assert "invalid_date" not in codes
+    ed2 = make_editor(dict(blank_case("step_down", "SD-DATES-2"), child={"date_of_birth": "2019-02-14"}))
+    assert ed2.field_widget("child.date_of_birth").edit.text() == "14/02/2019"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
 from handover.case import MISSING
-from handover.dates import parse_iso
+from handover.dates import parse_person_date, person_date_text
 from handover.forms import Field, Form
 from handover.vocab import AGENCY_TYPES, vocab
 from ui.editor.model import EditorModel
@@ -313,16 +313,20 @@ class _CalendarPopup(QFrame):
 
 
 class DateField(FieldWidget):
-    """A date typed as YYYY-MM-DD (or picked from a calendar), or empty. What is typed is kept as typed."""
+    """A date typed as people write it (14/02/2019, 14 Feb 2019) or as YYYY-MM-DD, or picked from a
+    calendar, or empty. A whole real date is stored as ISO (SPEC section 3); anything else is kept as
+    typed, so the checks can say what is wrong with it. A stored date is shown as DD/MM/YYYY."""
 
     def build(self, lay: QVBoxLayout) -> None:
         row = QHBoxLayout()
         row.setSpacing(6)
         self.edit = QLineEdit()
         install_shortcut_guard(self.edit)
-        self.edit.setPlaceholderText("YYYY-MM-DD")
-        self.edit.setMaximumWidth(_char_width(self.edit, 13))
-        self.edit.textEdited.connect(lambda t: self.commit(t if t.strip() else None, merge=True))
+        self.edit.setPlaceholderText("DD/MM/YYYY")
+        self.edit.setAccessibleDescription("Type the date as day, month, year, for example 14/02/2019")
+        self.edit.setMaximumWidth(_char_width(self.edit, 18))
+        self.edit.textEdited.connect(self._typed)
+        self.edit.editingFinished.connect(self._tidy)
         row.addWidget(self.edit)
         self.pick = QToolButton()
         self.pick.setObjectName("action")
@@ -334,10 +338,20 @@ class DateField(FieldWidget):
         lay.addLayout(row)
         self.popup: _CalendarPopup | None = None
 
+    def _typed(self, text: str) -> None:
+        d = parse_person_date(text)
+        self.commit(d.isoformat() if d else (text if text.strip() else None), merge=True)
+
+    def _tidy(self) -> None:
+        """On leaving the box, a whole date is shown the one way (14/02/2019)."""
+        d = parse_person_date(self.edit.text())
+        if d is not None and self.edit.text() != d.strftime("%d/%m/%Y"):
+            self.edit.setText(d.strftime("%d/%m/%Y"))
+
     def _popup(self) -> None:
         if self.popup is None:
             self.popup = _CalendarPopup(self)
-        d = parse_iso(self.edit.text().strip())
+        d = parse_person_date(self.edit.text())
         qd = QDate(d.year, d.month, d.day) if d else QDate.currentDate()
         self.popup.cal.setSelectedDate(qd)
         self.popup.adjustSize()
@@ -346,9 +360,9 @@ class DateField(FieldWidget):
         self.popup.cal.setFocus()
 
     def _picked(self, qd) -> None:  # noqa: ANN001 - QDate
-        iso = date(qd.year(), qd.month(), qd.day()).isoformat()
-        self.edit.setText(iso)
-        self.commit(iso)
+        picked = date(qd.year(), qd.month(), qd.day())
+        self.edit.setText(picked.strftime("%d/%m/%Y"))
+        self.commit(picked.isoformat())
         if self.popup is not None:
             self.popup.hide()
         self.edit.setFocus()
@@ -360,7 +374,11 @@ class DateField(FieldWidget):
         return [self.edit, self.pick]
 
     def load(self) -> None:
-        _show_text(self.edit, self.value())
+        value = self.value()
+        shown = parse_person_date(self.edit.text())
+        if shown is not None and shown.isoformat() == value:
+            return                      # what is typed is this date already, however it was written
+        _show_text(self.edit, person_date_text(value) if value is not MISSING else None)
 
     def set_read_only(self, ro: bool) -> None:
         self.edit.setReadOnly(ro)
