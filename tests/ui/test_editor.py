@@ -378,3 +378,24 @@ def test_dates_as_people_write_them_are_stored_as_iso(qtbot, make_editor):
     assert "invalid_date" not in codes
     ed2 = make_editor(dict(blank_case("step_down", "SD-DATES-2"), child={"date_of_birth": "2019-02-14"}))
     assert ed2.field_widget("child.date_of_birth").edit.text() == "14/02/2019"
+
+
+def test_errors_wait_until_the_person_has_been_there(qtbot, make_editor):
+    """UX: a new handover starts with neutral 'Not started' sections, not a wall of red errors; a section's
+    findings appear once the person has answered something in it; a reader sees them all."""
+    from handover.case import blank_case
+
+    ed = make_editor(blank_case("step_down", "SD-WAIT"))
+    result = ed.recheck_now()
+    assert len(result.errors) > 20                         # the checks still know everything that is missing
+    assert ed.findings.items() == []
+    assert "not started yet" in ed.findings.summary.text()
+    assert all(ed.section_status(s.id).words == "Not started" for s in ed.form.sections)
+    qtbot.keyClicks(ed.field_widget("child.given_name").edit, "Ava")
+    ed.recheck_now()
+    shown = ed.findings.items()
+    assert shown and all(it.data(0, Qt.ItemDataRole.AccessibleTextRole) for it in shown)
+    child_paths = {it.toolTip(0).rsplit(" at ", 1)[-1] for it in shown}
+    assert child_paths and all(p.startswith("child.") for p in child_paths)
+    ed.set_read_only(True)
+    assert len(ed.findings.items()) == len(ed.result.findings)

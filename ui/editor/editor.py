@@ -298,6 +298,8 @@ class CaseEditor(QWidget):
             self.network._shown = ()
             if self.result is not None:
                 self.network.show_findings(list(self.result.findings))
+        if self.result is not None:   # who is reading decides which findings wait (see _show_result)
+            self._show_result()
         self._undo_state()
 
     def is_read_only(self) -> bool:
@@ -579,11 +581,19 @@ class CaseEditor(QWidget):
         if r is None or self.form is None or self.tasks is None:
             return
         groups = {sid: found for sid, _, found in r.by_section()}
+        visited = set()
         for s in self.form.sections:
             touched = s.id in self._touched or section_touched(s, self.model.case)
+            if touched:
+                visited.add(s.id)
             self.tasks.set_status(s.id, section_status(groups.get(s.id, []), touched))
         self.tasks.viewport().update()
-        self.findings.show_result(r, self.form)
+        # UX: errors wait until the person has been there — a section nobody has opened or answered
+        # shows no red findings, in the panel or beside its fields (the task list says "Not started")
+        self._visited = visited | {sid for sid in groups if sid not in {s.id for s in self.form.sections}}
+        if self.model.read_only:   # reading (a manager, the receiving team): everything, as it stands
+            self._visited = set(groups)
+        self.findings.show_result(r, self.form, visited=self._visited)
         region = self._region() if self._region is not None else (self.protocol or default_protocol()).region
         self.deadlines.show_deadlines(r.deadlines, self.as_of(), region, self._label_of)
         if self.network is not None:
@@ -602,7 +612,12 @@ class CaseEditor(QWidget):
             return
         assigned: dict[int, list] = {}
         per_entry: dict[str, list] = {}
+        visited = getattr(self, "_visited", None)
+        waiting = set() if visited is None else {
+            id(f) for sid, _, found in r.by_section() if sid not in visited for f in found}
         for f in r.findings:
+            if id(f) in waiting:
+                continue
             loc = self._locate(f.path, build=False)
             if loc is not None and isinstance(loc[0], FieldWidget):
                 assigned.setdefault(id(loc[0]), []).append((f, loc[1]))

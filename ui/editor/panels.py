@@ -227,17 +227,29 @@ class FindingsPanel(QWidget):
         path = it.data(0, PATH_ROLE)
         self.activated.emit(path or "", it.data(0, SECTION_ROLE) or "")
 
-    def show_result(self, result: "CheckResult", form: Form) -> None:
-        key = tuple((f.code, f.path, f.message) for f in result.findings)
-        errors, warnings = len(result.errors), len(result.warnings)
+    def show_result(self, result: "CheckResult", form: Form, visited: set[str] | None = None) -> None:
+        """The findings by section; with ``visited``, only those of the sections the person has been to
+        (the rest wait, counted in one line: a new handover does not open with a wall of red)."""
+        sections = [(sid, title, found) for sid, title, found in result.by_section()
+                    if visited is None or sid in visited]
+        waiting = sum(len(found) for sid, _, found in result.by_section() if visited is not None and sid not in visited)
+        shown = [f for _, _, found in sections for f in found]
+        key = tuple((f.code, f.path, f.message) for f in shown) + (waiting,)
+        errors = sum(1 for f in shown if f.is_error)
+        warnings = len(shown) - errors
         w_words = f"{warnings} warning{'s' if warnings != 1 else ''}"
-        if not key:
+        later = (f" The sections you have not started yet need answers too: what each needs is listed once "
+                 f"you have been there." if waiting else "")
+        if not shown and waiting:
+            text = "Nothing to fix in what you have done so far." + later
+        elif not shown:
             text = "No problems found: the handover is ready for a final pack."
         elif not errors:
-            text = f"No errors: the final pack can be made. {w_words} for you to judge. Choose one to go to it."
+            text = (f"No errors: the final pack can be made. {w_words} for you to judge. Choose one to go to it."
+                    if not waiting else f"No errors so far; {w_words} for you to judge." + later)
         else:
             text = (f"{errors} error{'s' if errors != 1 else ''} and {w_words}. Errors must be fixed before the "
-                    "final pack; warnings are for you to judge. Choose one to go to its answer.")
+                    "final pack; warnings are for you to judge. Choose one to go to its answer." + later)
         self.summary.setText(text)
         if key == self._shown:
             return
@@ -246,7 +258,7 @@ class FindingsPanel(QWidget):
                     for i in range(self.tree.topLevelItemCount()) if not self.tree.topLevelItem(i).isExpanded()}
         self.tree.clear()
         bold = scaled_font(self.tree, 1.0, bold=True)
-        for section_id, title, found in result.by_section():
+        for section_id, title, found in sections:
             n_err = sum(1 for f in found if f.is_error)
             n_warn = len(found) - n_err
             counts = ", ".join(x for x in (f"{n_err} error{'s' if n_err != 1 else ''}" if n_err else "",
