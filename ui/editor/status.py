@@ -58,7 +58,7 @@ def section_status(findings: list["Finding"], touched: bool) -> SectionStatus:
     if problems:
         return SectionStatus("attention", f"Needs attention ({len(problems)})", len(errors), warnings)
     if not touched:
-        return SectionStatus("not_started", "Not started", len(errors), warnings)
+        return SectionStatus("not_started", "Not started", len(errors), 0)   # warnings wait too
     if errors:
         return SectionStatus("in_progress", "In progress", len(errors), warnings)
     return SectionStatus("complete", "Complete", 0, warnings)
