@@ -399,3 +399,20 @@ def test_errors_wait_until_the_person_has_been_there(qtbot, make_editor):
     assert child_paths and all(p.startswith("child.") for p in child_paths)
     ed.set_read_only(True)
     assert len(ed.findings.items()) == len(ed.result.findings)
+
+
+def test_a_missing_agency_finding_opens_the_network_with_that_agency_filled_in(qtbot, make_editor, gaps_case):
+    """UX: 'Add Probation to the network' opens the network with it filled in, never the household
+    member's Known to tick box, where unticking is the quickest way to silence the finding."""
+    ed = make_editor(gaps_case)
+    item = next(it for it in ed.findings.items()
+                if "agency_missing" in it.toolTip(0) and "police" in (it.data(0, Qt.ItemDataRole.UserRole + 3) or ""))
+    tree = ed.findings.tree
+    tree.scrollToItem(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center())
+    doc = ed.document()
+    assert ed.current_section() == "agencies"
+    assert doc["agencies"][-1]["type"] == "police" and doc["agency_checks"]["police"] == "involved"
+    assert QApplication.focusWidget() is ed.field_widget(f"agencies[{len(doc['agencies']) - 1}].name").edit
+    assert any("police" in (m.get("known_to") or []) for m in doc["household"])   # what the household said stays
+    assert "police" not in {f.detail["agency_type"] for f in ed.result.findings if f.code == "agency_missing"}

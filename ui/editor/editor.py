@@ -214,6 +214,7 @@ class CaseEditor(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         self.findings = FindingsPanel()
         self.findings.activated.connect(self._finding_activated)
+        self.findings.add_agency.connect(self._add_from_finding)
         rl.addWidget(self.findings)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
@@ -628,6 +629,12 @@ class CaseEditor(QWidget):
             if isinstance(w, ListField):
                 for e in w.entries:
                     e.set_problems(per_entry.get(e.path, []))
+
+    def _add_from_finding(self, agency_type: str) -> None:
+        """A missing agency is fixed in the network: add it there, filled in, and go to its name."""
+        if self.model.read_only or self.add_agency(agency_type) < 0:
+            if "agencies" in self.pages:
+                self.show_section("agencies")
 
     def _finding_activated(self, path: str, section_id: str) -> None:
         if path and self.focus_path(path):

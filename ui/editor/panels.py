@@ -49,6 +49,8 @@ __all__ = ["TaskList", "FindingsPanel", "DeadlineStrip", "NetworkGaps", "fmt_dat
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
+#: on a finding whose fix is adding an agency to the network (agency_missing): the agency type
+ADD_AGENCY_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def fmt_date(d: date | None) -> str:
@@ -197,6 +199,9 @@ class FindingsPanel(QWidget):
     """Every finding, grouped by section, each a link to its field (click or Enter)."""
 
     activated = Signal(str, str)  # path, section id
+    #: an agency type: the finding is fixed in the network ("Add Probation to the agency network"), so it
+    #: opens there with that agency filled in — never at the tick box that made it (UX.md)
+    add_agency = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -224,6 +229,10 @@ class FindingsPanel(QWidget):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 30)
 
     def _go(self, it: QTreeWidgetItem, _col: int = 0) -> None:
+        agency = it.data(0, ADD_AGENCY_ROLE)
+        if agency:
+            self.add_agency.emit(agency)
+            return
         path = it.data(0, PATH_ROLE)
         self.activated.emit(path or "", it.data(0, SECTION_ROLE) or "")
 
@@ -274,6 +283,8 @@ class FindingsPanel(QWidget):
                 it.setIcon(0, icon("error" if f.is_error else "warning"))
                 it.setData(0, PATH_ROLE, f.path)
                 it.setData(0, SECTION_ROLE, section_id)
+                if f.code == "agency_missing" and isinstance(f.detail, dict) and f.detail.get("agency_type"):
+                    it.setData(0, ADD_AGENCY_ROLE, f.detail["agency_type"])
                 it.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{word}: {f.message}")
                 it.setToolTip(0, f"{word} ({f.code}) at {f.path}")
                 group.addChild(it)
