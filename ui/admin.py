@@ -16,7 +16,7 @@ from handover import labels
 from handover.calendar import REGIONS
 from handover.app import OperationError as ServiceError
 from handover.app.operations import ROLES, SERVICES
-from ui.operations import ops
+from ui.operations import ops, sentence
 from ui.inbox import rule_label
 from ui.qt import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                    QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, Qt, QVBoxLayout,
@@ -46,11 +46,6 @@ def _field_label(direction: str, path: str) -> str:
     return f.label if f is not None else path
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else text
-
-
 class _Status(QLabel):
     def __init__(self) -> None:
         super().__init__("")
@@ -64,7 +59,7 @@ class _Status(QLabel):
 
     def problem(self, text: str) -> None:
         self.setProperty("role", "error")
-        self._set(_sentence(text))
+        self._set(sentence(text))
 
     def _set(self, text: str) -> None:
         self.style().unpolish(self)

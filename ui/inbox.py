@@ -304,6 +304,7 @@ class IncomingPage(QWidget):
         self._verified: dict[Any, str] = {}
         self._moving = False
         self._stale = False
+        self._check: Any = None          # the open handover's check, as last loaded (what happens next)
         app.changed.connect(self._on_changes)
         self.list.table.setColumnHidden(3, True)   # "Came back because": an incoming handover never has one
         # dialog factories: tests replace them
@@ -354,10 +355,12 @@ class IncomingPage(QWidget):
             packs = ops.list_packs(self.app.ctx, case_id)
         except OperationError as e:
             self.detail.clear()
+            self._check = None
             self.detail.callout.say(sentence(str(e)), problem=True)
             return False
         self.detail.callout.hide()
         self._verified.clear()
+        self._check = check
         self.detail.show_view(view, check, packs)
         self.verify_selected()
         return True
@@ -385,7 +388,7 @@ class IncomingPage(QWidget):
 
     def what_next(self, action: str, result: Any) -> str:
         s = result.summary
-        nxt = self._next_deadline(s.case_id)
+        nxt = ops.next_deadline(self.app.ctx, self._check) if self._check is not None else None
         deadline = (f"Next deadline: {rule_label(nxt[0]).lower()} by {nice_date(nxt[1])}." if nxt
                     else "No deadline is open on this handover.")
         team = s.receiving_team or "your team"
@@ -400,13 +403,6 @@ class IncomingPage(QWidget):
         else:
             head = f"Done: the handover is now {labels.state_label(s.state).lower()}."
         return f"{head} {deadline}"
-
-    def _next_deadline(self, case_id: str) -> Any:
-        """The next open deadline of the handover as it is now, if we may still see it."""
-        try:
-            return ops.next_deadline(self.app.ctx, ops.check(self.app.ctx, ops.open_case(self.app.ctx, case_id).case))
-        except OperationError:
-            return None
 
     def acknowledge(self) -> Any:
         return self._run("acknowledge", ops.acknowledge, self.view.summary.row_version)

@@ -7,6 +7,7 @@ a refusal), and every page redraws from its ``changed`` signal.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Any, Callable
 
@@ -88,7 +89,7 @@ class CaseWorkspace(QWidget):
         back = getattr(view, "reasons_back", None)
         self.banner.setVisible(back is not None)
         if back is not None:
-            self.banner.setText(_html(ops.reason_text(back)) + "<br>Make the changes, then request authorisation "
+            self.banner.setText(html.escape(ops.reason_text(back)) + "<br>Make the changes, then request authorisation "
                                 "again.")
         self._rebuild_actions()
 
@@ -533,8 +534,3 @@ def lock_minutes_setting() -> float:
             continue
     return DEFAULT_LOCK_MINUTES
 
-
-def _html(text: str) -> str:
-    import html
-
-    return html.escape(text)

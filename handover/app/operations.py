@@ -288,21 +288,24 @@ def preview_builder(ctx: Context, case: dict[str, Any], state: str | None = None
                     ) -> Callable[[Path], Any]:
     """A function that writes the (draft) pack of ``case`` to a path — under the database's protocol and
     today's date, both read now, so it can run on another thread without touching the database."""
-    from handover.pack import PackError, PackRefused
-
     doc, as_of, protocol, demo = json.loads(json.dumps(case)), ctx.today(), ctx.protocol(), is_demo(ctx)
 
     def build(path: Path) -> Any:
-        from handover.pack import build_pack
-
-        try:
-            return build_pack(doc, path, as_of=as_of, draft=draft, state=state, protocol=protocol, demo=demo)
-        except PackRefused as e:
-            raise Refused(_refusal_line(e)) from None
-        except PackError as e:
-            raise Refused(str(e)) from None
+        return _build_pack(doc, path, as_of=as_of, draft=draft, state=state, protocol=protocol, demo=demo)
 
     return build
+
+
+def _build_pack(case: dict[str, Any], path: Path, **kwargs: Any) -> Any:
+    """:func:`handover.pack.build_pack`, its expected failures as a :class:`Refused` (one line)."""
+    from handover.pack import PackError, PackRefused, build_pack
+
+    try:
+        return build_pack(case, path, **kwargs)
+    except PackRefused as e:
+        raise Refused(_refusal_line(e)) from None
+    except PackError as e:
+        raise Refused(str(e)) from None
 
 
 def _refusal_line(e: Any) -> str:
@@ -332,7 +335,7 @@ def sign_pack(ctx: Context, case_id: str, certificate: str | Path, passphrase: s
     protocol, as of the day the manager signed off. A wrong passphrase, an expired certificate or a pack
     that cannot be final is an ordinary :class:`Refused`; nothing is stored then.
     """
-    from handover.pack import PackError, sign_pack as pdf_sign, verify_pack  # noqa: F811
+    from handover.pack import PackError, sign_pack as pdf_sign, verify_pack
 
     view = open_case(ctx, case_id)
     if not view.frozen:
@@ -344,19 +347,13 @@ def sign_pack(ctx: Context, case_id: str, certificate: str | Path, passphrase: s
         raise Refused("type the certificate's passphrase")
     as_of = _authorised_on(view.case, ctx.today())
     from handover import audit
-    from handover.pack import PackRefused, build_pack
 
     with ctx.store.read() as s:   # the trail's head now: the pack anchors the history before its signing
         head = audit.head_text(*audit.read_head(s))
     with tempfile.TemporaryDirectory(prefix="handover-sign-") as tmp:   # 0700; removed whatever happens
         unsigned, signed = Path(tmp) / "unsigned.pdf", Path(tmp) / "signed.pdf"
-        try:
-            build_pack(view.case, unsigned, as_of=as_of, state=view.summary.state, protocol=ctx.protocol(),
-                       demo=is_demo(ctx), audit_head=head)
-        except PackRefused as e:
-            raise Refused(_refusal_line(e)) from None
-        except PackError as e:
-            raise Refused(str(e)) from None
+        _build_pack(view.case, unsigned, as_of=as_of, state=view.summary.state, protocol=ctx.protocol(),
+                    demo=is_demo(ctx), audit_head=head)
         data = unsigned.read_bytes()
         unsigned.unlink()             # the unsigned pack is on disk only while it is built; signed from memory
         try:
@@ -550,6 +547,3 @@ def with_summary(view: svc.CaseView, summary: svc.HandoverSummary) -> svc.CaseVi
     """An open case's view after a save: the new row version and version number."""
     return replace(view, summary=summary, version=summary.current_version)
 
-
-def allowed_moves(view: svc.CaseView) -> Sequence[str]:
-    return view.allowed_actions
