@@ -1,8 +1,13 @@
-"""The ``handover-case/1`` document: parse, check its shape, dump, hash, and reach into it by path.
+"""The case document, ``handover-case/1`` and ``handover-case/2``: parse, check its shape, dump, hash,
+and reach into it by path.
 
 A file that is not JSON, or not of the right shape (an unknown key, a list where an object belongs),
 is unusable input: :func:`parse_case` raises :class:`CaseError` whose text is one line naming the
 problem. A value of the right shape but wrong content is left for the checks to report as a finding.
+Both formats are read (SPEC.md sections 3 and 7.1); each has its JSON Schema in ``resources/schema/``.
+A /2 document's refs are part of its shape: a malformed ref, or one used twice across ``children[]`` and
+``household[]``, is unusable input, and so is an empty ``children`` list. How /1 becomes /2 is
+:mod:`handover.family`.
 """
 
 from __future__ import annotations
@@ -17,10 +22,15 @@ from typing import Any, Iterator
 
 from handover.resources import resource_path
 
-__all__ = ["CaseError", "FORMAT", "MAX_BYTES", "parse_case", "load_case", "dump_case", "canonical_json",
+__all__ = ["CaseError", "FORMAT", "FORMAT_V2", "FORMATS", "MAX_BYTES", "parse_case", "load_case", "dump_case", "canonical_json",
            "content_hash", "get_path", "set_path", "iter_paths", "blank_case", "MISSING"]
 
 FORMAT = "handover-case/1"
+#: the family format (SPEC.md section 7): what ``handover upgrade`` writes
+FORMAT_V2 = "handover-case/2"
+#: every format this tool reads, oldest first
+FORMATS = (FORMAT, FORMAT_V2)
+_SCHEMAS = {FORMAT: "handover-case-1.schema.json", FORMAT_V2: "handover-case-2.schema.json"}
 MAX_BYTES = 10 * 1024 * 1024  # a large real case (60 agencies, 500 events) is well under 1 MB
 MAX_DEPTH = 64
 #: the longest id a handover can have (the database's ``handovers.case_id`` is ``VARCHAR(200)``)
@@ -48,10 +58,10 @@ MISSING: Any = _Missing()
 
 
 @cache
-def _validator() -> Any:
+def _validator(fmt: str = FORMAT) -> Any:
     import jsonschema  # imported when first needed: it is a fifth of the app's start-up
 
-    with open(resource_path("schema", "handover-case-1.schema.json"), encoding="utf-8") as f:
+    with open(resource_path("schema", _SCHEMAS[fmt]), encoding="utf-8") as f:
         schema = json.load(f)
     # the schema itself is checked against its meta-schema by the tests, not at every start (≈60 ms)
     return jsonschema.validators.validator_for(schema)(schema)
@@ -87,7 +97,12 @@ def _shape_message(err: Any) -> str:
         missing = err.message.split("'")[1] if "'" in err.message else "?"
         return f"missing key '{missing}' in {where}"
     if err.validator == "const" and where == "format":
-        return f"'format' is {err.instance!r}; this tool reads \"{FORMAT}\""
+        return f"'format' is {err.instance!r}; this tool reads {_readable_formats()}"
+    if err.validator == "pattern" and where.endswith(".ref"):
+        return (f"'{where}' is {_printable(repr(err.instance))}: a ref is 1 to 16 of the characters a-z, 0-9, "
+                "_ and - (such as \"c1\" or \"p2\")")
+    if err.validator == "minItems" and where == "children":
+        return "'children' is empty: a handover-case/2 document lists at least one child"
     if err.validator == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         if "object" in wanted:
@@ -102,6 +117,10 @@ def _shape_message(err: Any) -> str:
     if err.validator == "minLength":
         return f"'{where}' is empty"
     return f"'{where}': {err.message}"
+
+
+def _readable_formats() -> str:
+    return " or ".join(f'"{f}"' for f in FORMATS)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -186,7 +205,8 @@ def _printable(text: str, limit: int = 80) -> str:
 
 
 def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, Any]:
-    """Parse and shape-check one ``handover-case/1`` document."""
+    """Parse and shape-check one ``handover-case/1`` or ``handover-case/2`` document (returned as it is
+    written: :func:`handover.family.upgrade` makes a /1 document /2)."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
             raise CaseError(f"{source} is too large ({len(data) / 1e6:.1f} MB; a case file is at most "
@@ -217,16 +237,24 @@ def parse_case(data: bytes | str, source: str = "the case file") -> dict[str, An
     if (not isinstance(data, bytes) or _SURROGATE_ESCAPE.search(text)) and (where := _lone_surrogate(doc)):
         raise CaseError(f"{source}: the text at {_printable(where)} is not valid Unicode (a lone surrogate such as "
                         "\\ud800): save the file again as UTF-8")
-    if "format" in doc and doc["format"] != FORMAT:
-        raise CaseError(f"{source}: 'format' is {_printable(repr(doc['format']))}; this tool reads \"{FORMAT}\"")
+    fmt = doc.get("format", FORMAT)
+    if not isinstance(fmt, str) or fmt not in FORMATS:
+        raise CaseError(f"{source}: 'format' is {_printable(repr(doc['format']))}; this tool reads {_readable_formats()}")
     _check_id(doc, source)
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(_validator(fmt).iter_errors(doc),
+                    key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         # the shallowest error first: an unknown top-level key explains more than what lies beneath it
         message = f"{source}: {_shape_message(errors[0])}"
         if len(message.splitlines()) > 1:  # a key with a line break in it must not break the one line
             message = message.encode("unicode_escape").decode("ascii")
         raise CaseError(message)
+    if fmt == FORMAT_V2:
+        from handover.family import ref_problem
+
+        problem = ref_problem(doc)
+        if problem:
+            raise CaseError(f"{source}: {problem}")
     return doc
 
 

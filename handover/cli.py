@@ -88,8 +88,36 @@ def format_check_text(result: Any) -> str:
             status = d.status.replace("_", " ")
             extra = f", {d.working_days_overdue} working day(s) over" if d.working_days_overdue else ""
             done = f", done {d.done.isoformat()}" if d.done else ""
-            lines.append(f"  {d.rule.replace('_', ' '):<26} due {due:<10}  {status}{extra}{done}")
+            what = d.rule.replace('_', ' ')
+            if getattr(d, "agency_type", None):   # a request for information: which agency was asked
+                what = f"{what} ({d.agency_name or v.label('agency_types', d.agency_type)})"
+            lines.append(f"  {what:<26} due {due:<10}  {status}{extra}{done}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- upgrade
+
+
+def _cmd_upgrade(args: argparse.Namespace) -> int:
+    """A handover-case/1 file as handover-case/2 (SPEC.md section 7.1), written whole or not at all."""
+    from handover.case import CaseError, dump_case, load_case
+    from handover.family import is_v2, upgrade_report
+    from handover.files import atomic_output
+
+    try:
+        case = load_case(args.case)
+    except CaseError as e:
+        raise UsageError(str(e)) from None
+    was_v2 = is_v2(case)
+    upgraded, unmatched = upgrade_report(case)
+    with atomic_output(args.output, error=UsageError, what="the upgraded case") as f:
+        f.write(dump_case(upgraded).encode("utf-8"))
+    for path, name in unmatched:
+        print(_one_line(f"handover: note: {path} names {name!r}, who matches nobody in the household: kept as "
+                        "written; `handover check` reports it"), file=sys.stderr)
+    if was_v2:
+        print("handover: note: the file is already handover-case/2; written unchanged", file=sys.stderr)
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- parser
@@ -106,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--protocol", metavar="FILE", help="a local protocol file (default: the bundled one)")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.set_defaults(handler=_cmd_check)
+
+    u = sub.add_parser("upgrade", help="write a handover-case/1 file as handover-case/2 (a whole family)")
+    u.add_argument("case", metavar="CASE.json")
+    u.add_argument("-o", "--output", metavar="OUT.json", required=True, help="where to write the upgraded file")
+    u.set_defaults(handler=_cmd_upgrade)
 
     from handover import cli_pack, cli_store
 

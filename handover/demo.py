@@ -341,7 +341,7 @@ def _case(rng: random.Random, case_id: str, direction: str, decision: date, t: _
                   "disability_or_sen": rng.choice(("None known (demo)", "Speech and language support (demo)")),
                   "local_ids": {"csc": f"CSC{rng.randint(100000, 999999)}", "early_help": f"EH{rng.randint(10000, 99999)}"}},
         "household": [{"name": parent, "relationship": "mother" if rng.random() < 0.7 else "father",
-                       "date_of_birth": (dob - timedelta(days=rng.randrange(17 * 365, 40 * 365))).isoformat(),
+                       "date_of_birth": (dob - timedelta(days=rng.randrange(18 * 365 + 5, 40 * 365))).isoformat(),
                        "lives_with_child": True, "parental_responsibility": True, "joined_household": None,
                        "left_household": None, "known_to": rng.sample(agencies, 1),
                        "risk_factors": [r for r in risks if r.endswith("B")]}],
@@ -428,7 +428,19 @@ def _counts(case: dict[str, Any], rows: list[dict[str, Any]], as_of: date, compl
     late = sum(1 for r in rows if r["late"])
     from_cp = case["direction"] == "step_down" and case["transition"]["current_plan"] == "child_protection"
     unsigned = not case["sign_off"]["sending_manager"]["name"]   # awaiting authorisation
-    return overdue + unsigned, late + from_cp
+    return overdue + unsigned, late + from_cp + _unevidenced(case, as_of)
+
+
+def _unevidenced(case: dict[str, Any], as_of: date) -> int:
+    """The ``agency_check_unevidenced`` warnings of a complete demo case: agencies its risk factors or the
+    child's age make likely that the checklist marks not involved (a demo case asks no agency)."""
+    from handover.checks.agencies import expected_agencies, network_types
+    from handover.family import view
+
+    doc = view(case)
+    present = network_types(doc)
+    checks = case["agency_checks"]
+    return sum(1 for a in expected_agencies(doc, as_of) if a not in present and checks.get(a) == "not_involved")
 
 
 def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20261125,

@@ -20,7 +20,7 @@ from handover.labels import readable
 from handover.resources import load_yaml, resource_path
 from handover.vocab import vocab
 
-__all__ = ["Condition", "Field", "Section", "DateOrder", "Form", "FormError", "load_form", "form_for",
+__all__ = ["Condition", "Field", "Section", "DateOrder", "Form", "FormError", "load_form", "form_for", "parse_field",
            "FIELD_TYPES", "DIRECTIONS", "directions", "yaml_keys"]
 
 #: where a form without a declared ``order`` goes among the directions: after those with one
@@ -45,6 +45,7 @@ FIELD_TYPES = frozenset({
     "postcode",         # UK postcode
     "names",            # a list of free-text names
     "involved_with",    # a list of "child" or household members' names
+    "refs",             # handover-case/2: a list of refs of the document's children and household members
     "agency_checklist", # {agency type: involved | not_involved | not_checked}
     "list",             # repeatable entries with their own `fields`
 })
@@ -254,6 +255,11 @@ def _field(raw: Any, where: str, in_list: bool = False) -> Field:
                  min_items=int(raw.get("min_items", 0)), happened=bool(raw.get("happened", False)),
                  family=bool(raw.get("family", True)), item_label=raw.get("item_label"), fields=sub,
                  family_hides_entry=hides)
+
+
+def parse_field(raw: Any, where: str, in_list: bool = False) -> Field:
+    """One field definition in the forms' syntax (also what ``resources/family.yaml`` adds to every form)."""
+    return _field(raw, where, in_list)
 
 
 def parse_form(raw: Any, name: str) -> Form:

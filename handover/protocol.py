@@ -23,7 +23,8 @@ from handover.calendar import REGIONS
 from handover.labels import join
 from handover.resources import load_yaml, resource_path
 
-__all__ = ["Rule", "Protocol", "ProtocolError", "RULES", "load_protocol", "parse_protocol", "default_protocol"]
+__all__ = ["Rule", "Protocol", "ProtocolError", "RULES", "REQUEST_RULE", "RequestTimescales", "load_protocol",
+           "parse_protocol", "default_protocol"]
 
 #: the rules of SPEC.md section 4, with the dates that start and stop each clock
 RULES: dict[str, dict[str, tuple[str, str]]] = {
@@ -39,6 +40,9 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
         "assessment_completed": ("transition.referral_date", "events.assessment_completed"),
     },
 }
+
+#: the rule of every request for information's deadline (SPEC.md section 7.3)
+REQUEST_RULE = "information_request"
 
 MAX_WORKING_DAYS = 260  # a year of working days: anything longer is a typo
 _RULE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -58,17 +62,45 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class RequestTimescales:
+    """Working days to answer a request for information, per priority, and where the figures come from."""
+
+    working_days: tuple[tuple[str, int], ...]   #: (priority, days), in the vocabulary's order
+    basis: str
+
+    def days(self, priority: Any) -> int | None:
+        """The working days for a priority; None for a priority not in the protocol."""
+        return next((d for p, d in self.working_days if p == priority), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"working_days": dict(self.working_days), "basis": self.basis}
+
+
+@dataclass(frozen=True)
 class Protocol:
     name: str
     region: str
     rules: dict[str, tuple[Rule, ...]]
+    #: this protocol's own timescales for requests for information (None: the default protocol's)
+    information_requests: RequestTimescales | None = None
 
     def rules_for(self, direction: str) -> tuple[Rule, ...]:
         return self.rules.get(direction, ())
 
+    @property
+    def requests(self) -> RequestTimescales | None:
+        """The timescales for requests for information that apply: this protocol's, else the default's."""
+        if self.information_requests is not None:
+            return self.information_requests
+        default = default_protocol()
+        return default.information_requests if default is not self else None
+
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "region": self.region,
-                "rules": {d: [r.__dict__.copy() for r in rs] for d, rs in self.rules.items()}}
+        out = {"name": self.name, "region": self.region,
+               "rules": {d: [r.__dict__.copy() for r in rs] for d, rs in self.rules.items()}}
+        if self.information_requests is not None:
+            out["information_requests"] = self.information_requests.to_dict()
+        return out
 
     def replace_days(self, direction: str, rule: str, working_days: int) -> "Protocol":
         """A copy with one timescale changed (validated like a file)."""
@@ -82,7 +114,7 @@ class Protocol:
 def parse_protocol(raw: Any, source: str = "protocol") -> Protocol:
     if not isinstance(raw, dict):
         raise ProtocolError(f"{source}: a protocol is a mapping with name, region and rules")
-    unknown = set(raw) - {"name", "region", "rules"}
+    unknown = set(raw) - {"name", "region", "rules", "information_requests"}
     if unknown:
         raise ProtocolError(f"{source}: unknown key {sorted(unknown)[0]!r}")
     region = raw.get("region", "england_wales")
@@ -136,7 +168,40 @@ def parse_protocol(raw: Any, source: str = "protocol") -> Protocol:
                                     "only working_days and basis can change")
             out.append(Rule(name, starts, done, days, basis.strip()))
         rules[direction] = tuple(out)
-    return Protocol(name=str(raw.get("name", source)), region=region, rules=rules)
+    requests = _requests(raw["information_requests"], source) if raw.get("information_requests") is not None else None
+    return Protocol(name=str(raw.get("name", source)), region=region, rules=rules, information_requests=requests)
+
+
+def _requests(raw: Any, source: str) -> RequestTimescales:
+    """The ``information_requests`` section: ``working_days`` for every priority, and a ``basis``."""
+    from handover.vocab import vocab
+
+    where = f"{source}: information_requests"
+    if not isinstance(raw, dict):
+        raise ProtocolError(f"{where} must be a mapping with working_days and basis")
+    extra = set(raw) - {"working_days", "basis"}
+    if extra:
+        raise ProtocolError(f"{where}: unknown key {sorted(extra)[0]!r}")
+    priorities = vocab().codes("request_priority")
+    days = raw.get("working_days")
+    if not isinstance(days, dict):
+        raise ProtocolError(f"{where}: working_days must map {join(priorities, 'and')} to working days")
+    unknown = set(map(str, days)) - set(priorities)
+    if unknown:
+        raise ProtocolError(f"{where}: unknown priority {sorted(unknown)[0]!r} (one of {', '.join(priorities)})")
+    out = []
+    for p in priorities:
+        n = days.get(p)
+        if p not in days:
+            raise ProtocolError(f"{where}: working_days has no figure for {p}")
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_WORKING_DAYS:
+            raise ProtocolError(f"{where}: working_days for {p} must be a whole number from 0 to "
+                                f"{MAX_WORKING_DAYS}, not {n!r}")
+        out.append((p, n))
+    basis = raw.get("basis")
+    if not isinstance(basis, str) or not basis.strip():
+        raise ProtocolError(f"{where} needs a 'basis' saying where the timescales come from")
+    return RequestTimescales(tuple(out), basis.strip())
 
 
 def _own_clock(direction: str, name: str, r: dict[str, Any], where: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Vocabularies of the handover-case/1 format, loaded once from ``resources/vocab.yaml``.
+"""Vocabularies of the handover-case/1 and /2 formats, loaded once from ``resources/vocab.yaml``.
 
 One vocabulary lives elsewhere: ``directions`` are the forms (``resources/forms/<direction>.yaml``),
 whose long labels are the directions' labels; ``vocab().label("directions", code)`` reads them there.

@@ -1,12 +1,18 @@
-"""Checks: one case and an as-of date → findings and deadlines (SPEC.md section 4). Same input, same output.
+"""Checks: one case and an as-of date → findings and deadlines (SPEC.md sections 4 and 7.2). Same input,
+same output.
 
 Each family of rules is a module returning :class:`Finding` objects; :func:`check_case` runs them all.
 The app, the CLI and the pack call :func:`check_case` and nothing else, so they always agree.
+
+There is one set of rules, written for ``handover-case/2``. A /1 document is checked as the /2 document
+it upgrades to (:func:`handover.family.view`), walking the form of a family
+(:func:`handover.family.family_form`), and each finding's path is then mapped back to where it is in the
+/1 document (``children[0].nhs_number`` → ``child.nhs_number``), which is what the editor shows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -37,6 +43,11 @@ CODES: dict[str, str] = {
     "sign_off_missing": "error",
     "overdue": "error",
     "late": "warning",
+    # handover-case/2 (SPEC.md section 7.2)
+    "child_in_household_not_listed": "error",
+    "agency_check_unevidenced": "warning",
+    "request_declined": "warning",
+    "nhs_number_missing": "warning",
 }
 
 
@@ -62,13 +73,17 @@ class Finding:
 
 @dataclass(frozen=True)
 class Context:
-    """What every rule may read: the case, its form, the as-of date and the deadlines."""
+    """What every rule may read: the case (always as /2), its form (the form of a family), the as-of date
+    and the deadlines."""
 
     case: dict[str, Any]
     form: Form
     as_of: date
     deadlines: tuple[Deadline, ...]
     slots: tuple[Any, ...] = ()   #: every field at every place in the case (walked once, see checks.walk)
+    people: tuple[Any, ...] = ()  #: every child and household member with a ref (handover.family.Person)
+    refs: frozenset[str] = frozenset()
+    when_not_moving: frozenset[str] = frozenset()  #: what a child who does not move still needs
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,7 @@ class CheckResult:
     as_of: date
     findings: tuple[Finding, ...]
     deadlines: tuple[Deadline, ...]
+    family: bool = False    #: the document is handover-case/2 (its paths are /2 paths)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -94,6 +110,10 @@ class CheckResult:
     def by_section(self) -> list[tuple[str, str, list[Finding]]]:
         """Findings grouped by form section, in form order: (section id, title, findings)."""
         form = form_for({"direction": self.direction})
+        if self.family:
+            from handover.family import family_form
+
+            form = family_form(form).form
         groups: dict[str, list[Finding]] = {}
         for f in self.findings:
             s = form.section_of(f.path)
@@ -110,17 +130,42 @@ class CheckResult:
 
 
 def check_case(case: dict[str, Any], as_of: date, protocol: Protocol | None = None) -> CheckResult:
-    """Every finding and deadline for a parsed case (see :func:`handover.case.parse_case`)."""
-    from handover.checks import agencies, completeness, consent, timeliness, transition, validity
+    """Every finding and deadline for a parsed case, /1 or /2 (see :func:`handover.case.parse_case`).
 
-    form = form_for(case)
-    deadlines = tuple(compute_deadlines(case, as_of, protocol))
+    A /1 case's findings point at its own paths (``child.X``, ``transition.current_plan``,
+    ``child_voice.X``); a /2 case's at ``children[i].X``."""
+    from handover.checks import agencies, completeness, consent, family, timeliness, transition, validity
     from handover.checks.walk import walk
+    from handover.family import family_form, is_v2, map_detail, people, to_v1_path, view
 
-    ctx = Context(case=case, form=form, as_of=as_of, deadlines=deadlines, slots=tuple(walk(form, case)))
+    v2 = is_v2(case)
+    doc = view(case)
+    form = form_for(case)
+    ff = family_form(form)
+    deadlines = tuple(compute_deadlines(doc, as_of, protocol))
+    slots = tuple(walk(ff.form, doc))
+    if not v2:
+        # the child's fields read in messages as the /1 form's sections name them ("The child")
+        titles = ff.v1_titles
+        slots = tuple(replace(s, where=titles.get(s.path[len("children[0]."):], s.where))
+                      if s.path.startswith("children[0].") else s for s in slots)
+    everyone = tuple(people(doc))
+    ctx = Context(case=doc, form=ff.form, as_of=as_of, deadlines=deadlines, slots=slots, people=everyone,
+                  refs=frozenset(p.ref for p in everyone), when_not_moving=ff.when_not_moving)
     findings: list[Finding] = []
-    for module in (validity, completeness, transition, agencies, consent, timeliness):
+    for module in (validity, completeness, transition, family, agencies, consent, timeliness):
         findings.extend(module.run(ctx))
+    if not v2:
+        findings = [f if not _has_v2_path(f) else
+                    Finding(f.code, to_v1_path(f.path), f.message, map_detail(f.detail)) for f in findings]
     direction = case.get("direction")
     return CheckResult(case_id=str(case.get("id", "")), direction=direction if isinstance(direction, str) else "",
-                       as_of=as_of, findings=tuple(findings), deadlines=deadlines)
+                       as_of=as_of, findings=tuple(findings), deadlines=deadlines, family=v2)
+
+
+def _has_v2_path(f: Finding) -> bool:
+    return f.path.startswith("children") or any(
+        (isinstance(v, str) and v.startswith("children"))
+        or (isinstance(v, list) and any(isinstance(x, str) and x.startswith("children") for x in v))
+        for v in f.detail.values())
+

@@ -1,4 +1,8 @@
-"""Completeness: required fields (from the form definition), the child's voice, sign-off."""
+"""Completeness: required fields (from the form definition), each moving child's voice, sign-off.
+
+A child listed in ``children[]`` whose case is not moving (``moves`` false) needs only what the form of a
+family lists as ``when_not_moving`` (who they are, and why their case stays); the rest of their entry is
+asked of the children who move."""
 
 from __future__ import annotations
 
@@ -23,12 +27,28 @@ def _blank(value: object) -> bool:
     return value is MISSING or is_blank(value)
 
 
+def _children_not_moving(case: dict) -> set[int]:
+    """The ids of the children's entries whose case is not moving."""
+    children = case.get("children")
+    return {id(c) for c in children if isinstance(c, dict) and c.get("moves") is False} \
+        if isinstance(children, list) else set()
+
+
+def _name(child: dict, i: int) -> str:
+    given = child.get("given_name")
+    return given.strip() if isinstance(given, str) and given.strip() else f"child {i + 1}"
+
+
 def run(ctx: Context) -> Iterator[Finding]:
     case = ctx.case
     if _blank(case.get("direction")):
         yield Finding("required", "direction", f"Say whether this is {_one_of_the_directions()}.", {})
+    staying = _children_not_moving(case)
     for slot in ctx.slots:
         f = slot.field
+        if staying and slot.entry is not None and id(slot.entry) in staying and f.key not in ctx.when_not_moving \
+                and slot.path.startswith("children["):
+            continue
         needed = f.required or (f.required_when is not None and condition_holds(f.required_when, case, slot.entry))
         value = slot.value
         if needed and _blank(value):
@@ -50,10 +70,17 @@ def run(ctx: Context) -> Iterator[Finding]:
                               f"Add at least {f.min_items} {what} to “{f.label}” ({slot.where}).",
                               {"label": f.label, "min_items": f.min_items, "count": count})
 
-    if _blank(get_path(case, "child_voice.views")):
-        yield Finding("child_voice_missing", "child_voice.views",
-                      "Record the child's views in their own words, or, for a child who cannot or will not say, "
-                      "what you observed of them and how.", {})
+    children = case.get("children") if isinstance(case.get("children"), list) else []
+    several = len(children) > 1
+    for i, child in enumerate(children):
+        if not isinstance(child, dict) or child.get("moves") is not True:
+            continue
+        if _blank(get_path(child, "child_voice.views")):
+            whose = f"{_name(child, i)}'s" if several else "the child's"
+            detail = {"ref": child.get("ref")} if several else {}
+            yield Finding("child_voice_missing", f"children[{i}].child_voice.views",
+                          f"Record {whose} views in their own words, or, for a child who cannot or will not say, "
+                          "what you observed of them and how.", detail)
 
     for who, path, label in (("preparer", "sign_off.prepared_by", "the practitioner who prepared the handover"),
                              ("sending_manager", "sign_off.sending_manager", "the sending manager")):

@@ -6,6 +6,9 @@ from typing import Iterator
 
 from handover import labels
 from handover.checks import Context, Finding
+from handover.deadlines import Deadline
+from handover.protocol import REQUEST_RULE
+from handover.vocab import vocab
 
 __all__ = ["run", "RULE_WORDS"]
 
@@ -15,12 +18,24 @@ RULE_WORDS: dict[str, str] = {rule: entry["event"] for rule, entry in labels.lab
                               if entry.get("event")}
 
 
+def _what(d: Deadline) -> str:
+    """What the deadline is to do; a request for information's names the agency and its priority."""
+    what = labels.rule_event(d.rule)
+    if d.rule == REQUEST_RULE:
+        agency = d.agency_name or vocab().label("agency_types", d.agency_type)
+        priority = vocab().label("request_priority", d.priority).lower()
+        what = f"{what} ({agency}, {priority}, sent {d.starts.isoformat() if d.starts else 'undated'})"
+    return what
+
+
 def run(ctx: Context) -> Iterator[Finding]:
     for d in ctx.deadlines:
-        what = labels.rule_event(d.rule)
+        what = _what(d)
         detail = {"rule": d.rule, "starts": d.starts.isoformat() if d.starts else None,
                   "due": d.due.isoformat() if d.due else None, "done": d.done.isoformat() if d.done else None,
                   "working_days_overdue": d.working_days_overdue, "basis": d.basis}
+        if d.rule == REQUEST_RULE:
+            detail.update(path=d.path, agency_type=d.agency_type, priority=d.priority)
         days = f"{d.working_days_overdue} working day{'s' if d.working_days_overdue != 1 else ''}"
         if d.status == "overdue":
             yield Finding("overdue", d.done_path,

@@ -15,13 +15,24 @@ __all__ = ["run", "HOUSEHOLD_CHANGE_MONTHS"]
 HOUSEHOLD_CHANGE_MONTHS = 6
 
 
+def _given(child: dict, i: int) -> str:
+    given = child.get("given_name")
+    return given.strip() if isinstance(given, str) and given.strip() else f"child {i + 1}"
+
+
 def run(ctx: Context) -> Iterator[Finding]:
     case = ctx.case
-    if case.get("direction") == "step_down" and get_path(case, "transition.current_plan", None) == "child_protection":
-        yield Finding("step_down_from_cp", "transition.current_plan",
-                      "This is a step-down straight from a child protection plan. Confirm the plan ended at a "
-                      "review child protection conference, and record the conference date in the reason.",
-                      {"current_plan": "child_protection"})
+    children = case.get("children") if isinstance(case.get("children"), list) else []
+    if case.get("direction") == "step_down":
+        for i, child in enumerate(children):
+            # each child's own plan (SPEC.md section 7.1); a child whose case is not moving is not stepping down
+            if isinstance(child, dict) and child.get("moves") is not False \
+                    and child.get("current_plan") == "child_protection":
+                who = "This" if len(children) == 1 else f"For {_given(child, i)}, this"
+                yield Finding("step_down_from_cp", f"children[{i}].current_plan",
+                              f"{who} is a step-down straight from a child protection plan. Confirm the plan ended "
+                              "at a review child protection conference, and record the conference date in the "
+                              "reason.", {"current_plan": "child_protection"})
 
     decision = parse_iso(get_path(case, "transition.decision_date", None))
     reference = decision or ctx.as_of

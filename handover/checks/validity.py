@@ -70,7 +70,7 @@ def _check_codes(slot: Slot, values: Any, name: str) -> Iterator[Finding]:
             yield _bad_value(slot, f"{slot.path}[{i}]", v, f"has {v!r}, which is not one of the listed codes")
 
 
-def _slot_findings(slot: Slot, ctx: Context, household_names: set[str]) -> Iterator[Finding]:
+def _slot_findings(slot: Slot, ctx: Context, nobody: str) -> Iterator[Finding]:
     f, value, path = slot.field, slot.value, slot.path
     if value is MISSING or is_blank(value):
         return
@@ -119,12 +119,13 @@ def _slot_findings(slot: Slot, ctx: Context, household_names: set[str]) -> Itera
             for i, v in enumerate(value):
                 if not isinstance(v, str):
                     yield _bad_value(slot, f"{path}[{i}]", v, "should list names as text")
-    elif t == "involved_with":
+    elif t in ("involved_with", "refs"):
+        # handover-case/2: refs of the children and household members (a /1 document's names and
+        # "child" became refs when it was upgraded; a name that matched nobody is still a name)
         if isinstance(value, list):
             for i, v in enumerate(value):
-                if not isinstance(v, str) or (v != "child" and v.strip().casefold() not in household_names):
-                    yield _bad_value(slot, f"{path}[{i}]", v,
-                                     f"names {v!r}, who is neither the child nor anyone in the household list")
+                if not isinstance(v, str) or v not in ctx.refs:
+                    yield _bad_value(slot, f"{path}[{i}]", v, f"names {v!r}, who is {nobody}")
     elif t == "agency_checklist":
         if isinstance(value, dict):
             answers = set(vocab().codes("agency_check"))
@@ -139,10 +140,17 @@ def _slot_findings(slot: Slot, ctx: Context, household_names: set[str]) -> Itera
 
 def _date_order(ctx: Context) -> Iterator[Finding]:
     for rule in ctx.form.date_order:
-        if "[]" in rule.earlier:
+        early_list, late_list = "[]" in rule.earlier, "[]" in rule.later
+        if early_list and late_list:   # the two dates of each entry of one list
             head = rule.earlier.split("[].")[0]
             pairs = zip(iter_paths(ctx.case, rule.earlier), iter_paths(ctx.case, rule.later))
             candidates = [((pe, ve), (pl, vl)) for (pe, ve), (pl, vl) in pairs if pe.startswith(head)]
+        elif early_list:               # each entry's date against one date (each child's birth, the decision)
+            later = next(iter_paths(ctx.case, rule.later))
+            candidates = [(e, later) for e in iter_paths(ctx.case, rule.earlier)]
+        elif late_list:
+            earlier = next(iter_paths(ctx.case, rule.earlier))
+            candidates = [(earlier, lt) for lt in iter_paths(ctx.case, rule.later)]
         else:
             candidates = [(next(iter_paths(ctx.case, rule.earlier)), next(iter_paths(ctx.case, rule.later)))]
         for (pe, ve), (pl, vl) in candidates:
@@ -158,9 +166,9 @@ def run(ctx: Context) -> Iterator[Finding]:
         yield Finding("invalid_value", "direction",
                       f"The direction {direction!r} is not {join(directions())}. Say which way the case is moving.",
                       {"value": direction})
-    household = ctx.case.get("household") or []
-    names = {m["name"].strip().casefold() for m in household
-             if isinstance(m, dict) and isinstance(m.get("name"), str) and m["name"].strip()}
+    children = ctx.case.get("children")
+    several = isinstance(children, list) and len(children) > 1
+    nobody = (f"neither {'one of the children' if several else 'the child'} nor anyone in the household list")
     for slot in ctx.slots:
-        yield from _slot_findings(slot, ctx, names)
+        yield from _slot_findings(slot, ctx, nobody)
     yield from _date_order(ctx)

@@ -40,8 +40,9 @@ def test_json_output_shape(capsys):
     assert doc["complete"] is False
     assert all(set(f) == {"code", "severity", "path", "message", "detail"} for f in doc["findings"])
     assert [d["rule"] for d in doc["deadlines"]] == ["csc_decision", "referrer_informed", "assessment_completed"]
-    assert all(set(d) == {"rule", "starts", "due", "done", "status", "working_days_overdue", "basis"}
-               for d in doc["deadlines"])
+    # SPEC.md section 4's keys, and agency_type (section 7.3: null for every rule but information_request)
+    assert all(set(d) == {"rule", "starts", "due", "done", "status", "working_days_overdue", "basis", "agency_type"}
+               and d["agency_type"] is None for d in doc["deadlines"])
 
 
 def test_protocol_option(capsys, tmp_path):

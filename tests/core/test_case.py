@@ -26,9 +26,14 @@ def test_the_schema_is_a_valid_json_schema():
 
 
 def test_examples_parse():
+    """Both formats ship: /1 examples (what the editor edits, and what the upgrade is tested on) and a /2
+    family example (SPEC.md section 7)."""
+    formats = {}
     for p in EXAMPLES.glob("*.json"):
         doc = load_case(p)
-        assert doc["format"] == "handover-case/1"
+        formats.setdefault(doc["format"], []).append(p.name)
+    assert set(formats) == {"handover-case/1", "handover-case/2"}, formats
+    assert {"step_down_complete.json", "step_up_complete.json"} <= set(formats["handover-case/1"])
 
 
 @pytest.mark.parametrize("data,words", [
@@ -79,8 +84,10 @@ def test_duplicate_key_is_refused():
 
 
 def test_wrong_format_is_refused():
-    with pytest.raises(CaseError, match="this tool reads"):
-        parse_case('{"format": "handover-case/2", "id": "A", "direction": "step_up"}')
+    """handover-case/2 is read now (SPEC.md section 7); a format this tool does not know is still refused."""
+    with pytest.raises(CaseError, match="this tool reads") as e:
+        parse_case('{"format": "handover-case/3", "id": "A", "direction": "step_up"}')
+    assert "handover-case/3" in str(e.value) and "handover-case/2" in str(e.value)
 
 
 def test_missing_id_is_refused():

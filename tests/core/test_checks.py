@@ -351,3 +351,77 @@ def test_same_input_same_output(step_up):
     a = check_case(step_up, AS_OF).to_json()
     b = check_case(step_up, AS_OF).to_json()
     assert a == b
+
+
+# ---------------------------------------------------------------- SPEC.md section 7.2, on a /1 document
+# (the rules are written for handover-case/2; a /1 case is checked as the /2 case it upgrades to, and its
+# findings point at its own paths: tests/core/test_family_checks.py has the /2 side)
+
+
+def _brother(age_on_decision_years=15, lives_with_child=True):
+    return {"name": "Jordan Brennan", "relationship": "Brother", "date_of_birth": f"{2026 - age_on_decision_years}-01-10",
+            "lives_with_child": lives_with_child, "parental_responsibility": False, "joined_household": None,
+            "left_household": None, "known_to": [], "risk_factors": []}
+
+
+def test_child_in_household_not_listed_review_k(step_down):
+    """Rapid Review K written as /1: the handover is about the toddler; her 15-year-old brother lives with
+    her and is in the household list only."""
+    step_down["household"].append(_brother(15))
+    f = only(step_down, "child_in_household_not_listed")
+    assert f.path == "household[2]" and f.severity == "error"
+    assert f.detail["name"] == "Jordan Brennan" and f.detail["age"] == 15
+    assert "Jordan Brennan" in f.message
+
+
+@pytest.mark.parametrize("change", ["adult", "lives_elsewhere", "no_dob"])
+def test_child_in_household_not_listed_needs_a_child_who_lives_there(step_down, change):
+    brother = _brother(18 if change == "adult" else 15, lives_with_child=change != "lives_elsewhere")
+    if change == "no_dob":
+        brother["date_of_birth"] = None
+    step_down["household"].append(brother)
+    assert findings(step_down, "child_in_household_not_listed") == []
+
+
+def test_child_in_household_not_listed_counts_age_on_the_decision_date(step_down):
+    # the decision is 2026-10-05: a brother who turns 18 on 2026-10-06 is still 17 then
+    step_down["household"].append(dict(_brother(), date_of_birth="2008-10-06"))
+    assert only(step_down, "child_in_household_not_listed").detail["age"] == 17
+    step_down["household"][-1]["date_of_birth"] = "2008-10-05"
+    assert findings(step_down, "child_in_household_not_listed") == []
+
+
+def test_nhs_number_missing(step_down):
+    step_down["child"]["nhs_number"] = ""
+    f = only(step_down, "nhs_number_missing")
+    assert f.path == "child.nhs_number" and f.severity == "warning"
+    assert findings(step_down, "nhs_number_invalid") == []
+
+
+def test_agency_check_unevidenced(step_down):
+    step_down["needs_and_risks"]["risk_factors"].append("4B")
+    assert step_down["agency_checks"]["adult_mental_health"] == "not_involved"
+    f = only(step_down, "agency_check_unevidenced")
+    assert f.path == "agency_checks.adult_mental_health" and f.detail["agency_type"] == "adult_mental_health"
+    assert f.severity == "warning"
+
+
+def test_agency_check_unevidenced_not_when_involved_or_not_expected(step_down):
+    assert findings(step_down, "agency_check_unevidenced") == []   # nothing expected is marked not involved
+    step_down["needs_and_risks"]["risk_factors"].append("4B")
+    step_down["agency_checks"]["adult_mental_health"] = "not_checked"
+    assert findings(step_down, "agency_check_unevidenced") == []
+    assert only(step_down, "agency_expected").detail["agency_type"] == "adult_mental_health"
+
+
+def test_agency_missing_when_the_checklist_says_involved(step_down):
+    step_down["agency_checks"]["housing"] = "involved"
+    f = only(step_down, "agency_missing")
+    assert f.detail["agency_type"] == "housing" and f.path == "agency_checks.housing"
+
+
+def test_request_declined_needs_a_2_document(step_down):
+    """A /1 document has no requests for information: nothing to decline, nothing overdue of them."""
+    r = check_case(step_down, AS_OF)
+    assert not [f for f in r.findings if f.code == "request_declined"]
+    assert all(d.rule != "information_request" for d in r.deadlines)
