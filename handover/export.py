@@ -44,6 +44,13 @@ receiving_decision, next_rule, next_due, overdue_count``. No SSD field exists fo
 handover does not hold (CIN referral source code, closure reason, primary need) are left out rather
 than guessed.
 
+**CSV and workbook.** The CSV is for scripts and analysts: its header row is the column codes above
+and its cells hold the codes (``step_down``, ``awaiting_authorisation``, ISO dates), exactly as SPEC
+section 6 gives them. The workbook (XLSX) is for people: the headings of ``columns`` in
+``resources/labels.yaml`` ("Deadline" for ``rule``), codes in words ("Step-down", "Awaiting
+authorisation", the deadline rules' labels, the vocabularies' labels) and dates as real Excel dates shown
+DD/MM/YYYY.
+
 "Step-down" above is any direction whose form's ``to_service`` is early help, "step-up" any whose
 ``to_service`` is children's social care (``resources/forms/<direction>.yaml``); another direction fills
 neither.
@@ -57,7 +64,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from handover import labels
 from handover.store.queries import OVERDUE_COLUMNS, OverdueItem
@@ -65,16 +73,30 @@ from handover.vocab import vocab
 
 __all__ = ["ExportError", "Table", "OVERDUE_COLUMNS", "OVERDUE_HEADINGS", "TRANSITION_COLUMNS", "overdue_table",
            "transitions_table", "transition_row", "write_csv", "write_xlsx", "write_table", "FORMATS",
-           "FORMULA_TRIGGERS", "neutralise", "cell_text", "write_csv_stream"]
+           "FORMULA_TRIGGERS", "neutralise", "cell_text", "write_csv_stream", "heading", "people_value"]
 
 FORMATS = ("csv", "xlsx")
 
-#: the dashboard's headings for :data:`OVERDUE_COLUMNS`
-OVERDUE_HEADINGS: dict[str, str] = {
-    "id": "Handover ID", "child": "Child", "direction": "Direction", "team": "Sending team", "owner": "Owner",
-    "state": "State", "rule": "Deadline", "due": "Due", "status": "Status",
-    "working_days_overdue": "Working days overdue",
-}
+
+
+class _Headings(Mapping[str, str]):
+    """The headings people read for :data:`OVERDUE_COLUMNS` (``columns`` of resources/labels.yaml), read
+    when asked, so that importing this module reads no file."""
+
+    def __getitem__(self, column: str) -> str:
+        if column not in OVERDUE_COLUMNS:
+            raise KeyError(column)
+        return labels.column_label(column)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(OVERDUE_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(OVERDUE_COLUMNS)
+
+
+#: the dashboard's (and the workbook's) headings for :data:`OVERDUE_COLUMNS`
+OVERDUE_HEADINGS: Mapping[str, str] = _Headings()
 
 SSD_COLUMNS = ("pers_person_id", "pers_common_child_id", "pers_dob", "pers_gender", "pers_ethnicity", "pers_upn",
                "earl_episode_id", "earl_person_id", "earl_episode_start_date", "earl_episode_reason",
@@ -276,29 +298,74 @@ def write_csv(path: str | Path, table: Table) -> int:
     return n
 
 
+def _gender(code: Any) -> str:
+    """An SSD gender code (01, 02, 09, 00) as the handover's vocabulary words it."""
+    words = [vocab().label("gender", g) for g, c in _GENDER.items() if c == code]
+    return f"{words[0]} or {' or '.join(w.lower() for w in words[1:])}" if len(words) > 1 else "".join(words)
+
+
+def _vocab(name: str) -> Callable[[Any], str]:
+    return lambda code: vocab().label(name, code)
+
+
+#: how a column's codes read in a workbook (the CSV keeps the codes: SPEC section 6); a column not here
+#: holds names, free text, numbers or dates already
+_PEOPLE: dict[str, Callable[[Any], str]] = {
+    "direction": labels.direction_label, "state": labels.state_label, "rule": labels.rule_label,
+    "next_rule": labels.rule_label, "status": labels.status_label, "pers_gender": _gender,
+    "current_plan": _vocab("current_plan"), "receiving_decision": _vocab("receiving_decision"),
+    "lead_professional_agency": _vocab("agency_types"), "agency_type": _vocab("agency_types"),
+}
+
+
+def heading(column: str) -> str:
+    """A column's heading as people read it in a workbook: "Deadline" for ``rule`` (labels.yaml)."""
+    return labels.column_label(column)
+
+
+def people_value(column: str, value: Any) -> Any:
+    """A cell's value as people read it in a workbook: "Awaiting authorisation" for the state
+    ``awaiting_authorisation``, "Step-down" for ``step_down``; anything else as it is."""
+    words = _PEOPLE.get(column)
+    if words is None or not isinstance(value, str) or not value:
+        return value
+    return words(value)
+
+
+#: dates in a workbook as people in England write them
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
+
+
 def write_xlsx(path: str | Path, table: Table, *, sheet: str = "Export") -> int:
-    """Write ``table`` as an Excel workbook (one sheet, header row, dates as dates; mode 0600)."""
+    """Write ``table`` as an Excel workbook for people (mode 0600): one sheet, headings and codes in
+    words (:func:`heading`, :func:`people_value`), dates as real dates shown DD/MM/YYYY. The CSV of the
+    same table keeps the codes."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet[:31])
     ws.freeze_panes = "A2"
     bold = Font(bold=True)
+    headings = [cell_text(heading(c)) for c in table.columns]
+    for i, text in enumerate(headings, start=1):   # wide enough for its heading and a date or a name
+        ws.column_dimensions[get_column_letter(i)].width = min(max(len(text) + 3, 13), 40)
     header = []
-    for c in table.columns:
-        cell = WriteOnlyCell(ws, value=c)
+    for text in headings:
+        cell = WriteOnlyCell(ws, value=text)
         cell.font = bold
         header.append(cell)
     ws.append(header)
     n = 0
     for row in table.rows:
         out = []
-        for v in row:
+        for c, v in zip(table.columns, row):
+            v = people_value(c, v)
             if isinstance(v, date) and not isinstance(v, datetime):
                 cell = WriteOnlyCell(ws, value=v)
-                cell.number_format = "yyyy-mm-dd"
+                cell.number_format = XLSX_DATE_FORMAT
                 out.append(cell)
             elif v is None or isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(v)

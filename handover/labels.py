@@ -8,6 +8,7 @@ what the history says, what's next
 workflow states                        ``resources/labels.yaml`` (``states``)
 deadline rules: label, what is due     ``resources/labels.yaml`` (``rules``)
 deadline statuses                      ``resources/labels.yaml`` (``deadline_statuses``)
+the exports' column headings           ``resources/labels.yaml`` (``columns``)
 return reasons (codes, in order)       ``resources/vocab.yaml`` (``return_reasons``)
 directions: label, arrow, long label,  each direction's form, ``resources/forms/<direction>.yaml``;
 sending and receiving service          the directions are the forms found
@@ -31,7 +32,7 @@ __all__ = ["LabelsError", "readable", "join", "labels_table", "clear_cache",
            "action_label", "action_past", "action_done", "next_step", "state_label",
            "rule_label", "rule_event", "rule_waiting", "status_label", "return_reasons", "return_reason_label",
            "directions", "direction_label", "direction_arrow", "direction_long_label", "direction_badge",
-           "sending_service", "receiving_service"]
+           "sending_service", "receiving_service", "column_label", "name_with_organisation"]
 
 
 class LabelsError(ValueError):
@@ -44,6 +45,7 @@ _TABLES: dict[str, frozenset[str] | None] = {
     "states": None,
     "rules": frozenset({"label", "event", "waiting"}),
     "deadline_statuses": None,
+    "columns": None,
 }
 
 
@@ -169,6 +171,27 @@ def rule_waiting(rule: str) -> str:
 def status_label(status: str) -> str:
     """Where a deadline stands: "Done late"."""
     return _word("deadline_statuses", status) or readable(status)
+
+
+# ---------------------------------------------------------------- exports and names
+
+
+def column_label(column: str) -> str:
+    """An export's column as its heading reads in a workbook: "Deadline" for ``rule``."""
+    return _word("columns", column) or readable(column)
+
+
+def name_with_organisation(name: Any, organisation: Any = "") -> str:
+    """Whom a certificate names, as people write it: "Sam Manager, Testshire Council" (its common name
+    and organisation; the organisation alone when there is no name, and once when the name already
+    says it: "Testshire Council handover signing CA"). "" when it names neither."""
+    name = str(name or "").strip()
+    organisation = str(organisation or "").strip()
+    if not name or not organisation:
+        return name or organisation
+    if organisation.casefold() in name.casefold():
+        return name
+    return f"{name}, {organisation}"
 
 
 # ---------------------------------------------------------------- directions (the forms)

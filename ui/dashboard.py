@@ -30,8 +30,8 @@ from ui.widgets.style import STYLE_SHEET, heading, muted
 __all__ = ["DashboardPage", "OverdueModel", "TimelinessChart", "TeamChart", "PAGE"]
 
 PAGE = 200
-_DIRECTIONS = {d: f"{labels.direction_arrow(d)} {labels.direction_label(d)}" for d in labels.directions()}
-_STATES_WORDS = {s: labels.state_label(s).capitalize() for s in STATES}
+_DIRECTIONS = {d: labels.direction_badge(d) for d in labels.directions()}
+_STATES_WORDS = {s: labels.state_label(s) for s in STATES}
 _INK = QColor("#0b0c0c")
 _BLUE = QColor("#1d70b8")
 _RED = QColor("#d4351c")
@@ -106,16 +106,16 @@ class OverdueModel(QAbstractTableModel):
     def text(self, item: Any, col: str) -> str:
         v = getattr(item, col)
         if col == "direction":
-            return _DIRECTIONS.get(v, v)
+            return _DIRECTIONS.get(v) or labels.direction_badge(v)
         if col == "rule":
             return rule_label(v)
         if col == "state":
-            return _STATES_WORDS.get(v, v)
+            return _STATES_WORDS.get(v) or labels.state_label(v)
         if col == "due":
-            return v.isoformat()
+            return v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else str(v or "")   # as people write it
         if col == "status":
             esc = self.escalation(item)
-            word = "OVERDUE" if v == "overdue" else "Done late"
+            word = labels.status_label(v)
             return f"{word} — escalate" if esc else word
         return str(v)
 
@@ -322,7 +322,13 @@ class _Loader(QObject):
 
 
 class DashboardPage(QWidget):
-    """``DashboardPage(app, parent=None, background=True)``: team and overdue."""
+    """``DashboardPage(app, parent=None, background=True)``: team and overdue.
+
+    ``open_case(case_id)`` is emitted when a row of the overdue table is opened (double-click, or Enter
+    on the selected row): the main window opens that handover.
+    """
+
+    open_case = Signal(str)
 
     def __init__(self, app: Any, parent: QWidget | None = None, *, background: bool = True) -> None:
         super().__init__(parent)
@@ -337,7 +343,8 @@ class DashboardPage(QWidget):
         # counts by state and direction
         self.counts = QTableWidget(len(STATES) + 1, 3)
         self.counts.setAccessibleName("Handovers by state and direction")
-        self.counts.setHorizontalHeaderLabels(["Step-down", "Step-up", "Total"])
+        self.counts.setHorizontalHeaderLabels([labels.direction_label("step_down"), labels.direction_label("step_up"),
+                                               "Total"])
         self.counts.setVerticalHeaderLabels([_STATES_WORDS[s] for s in STATES] + ["Total"])
         self.counts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -391,7 +398,7 @@ class DashboardPage(QWidget):
             for r in rules:
                 self.rule.addItem(rule_label(r), r)
         self.status.addItem("Overdue now", "overdue")
-        self.status.addItem("Done late", "late")
+        self.status.addItem(labels.status_label("late"), "late")
         self.status.addItem("Overdue now and done late", "overdue,late")
         self.team.addItem("All teams (whole council)", None)
         self.worker.addItem("All workers", None)
@@ -407,6 +414,12 @@ class DashboardPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Overdue deadlines")
+        self.table.setAccessibleDescription("Double-click a row, or press Enter on it, to open the handover.")
+        self.table.setToolTip("Double-click a row, or press Enter, to open the handover")
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        # activated: a double-click, or Enter on the current row (Qt's way, also a single click where
+        # the platform opens items on a single click)
+        self.table.activated.connect(self._open_row)
         # the indicator first: enabling sorting sorts by it, which is the model's own order (no extra query)
         self.table.horizontalHeader().setSortIndicator(OVERDUE_COLUMNS.index("due"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
@@ -420,7 +433,7 @@ class DashboardPage(QWidget):
         for col, sample in zip(OVERDUE_COLUMNS, ("DEMO-000000", "Willow Pennyfeather", "↓ Step-down",
                                                  "CSC Child in Need South", "Dana Whitfield",
                                                  "Awaiting authorisation", "Lead professional agreed",
-                                                 "2026-11-25", "OVERDUE — escalate",
+                                                 "25/11/2026", "OVERDUE — escalate",
                                                  "Working days overdue")):
             self.table.setColumnWidth(OVERDUE_COLUMNS.index(col), fm.horizontalAdvance(sample) + 24)
         self.count_label = QLabel("")
@@ -529,6 +542,14 @@ class DashboardPage(QWidget):
             self.refresh()
 
     # ---------------------------------------------------------------- data
+    def _open_row(self, index: QModelIndex) -> None:
+        """Open the handover of the row at ``index``."""
+        if not index.isValid() or not 0 <= index.row() < self.model.rowCount():
+            return
+        case_id = getattr(self.model.row_at(index.row()), "id", None)
+        if case_id:
+            self.open_case.emit(str(case_id))
+
     def current_filter(self) -> OverdueFilter:
         return OverdueFilter(statuses=tuple((self.status.currentData() or "overdue").split(",")),
                              team_id=self.team.currentData(),

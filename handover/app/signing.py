@@ -29,11 +29,18 @@ def signature_roles() -> dict[str, str]:
 class CertificateSummary:
     """Whom a certificate names, in people's words (never an RFC 4514 string)."""
 
-    name: str
-    role: str
-    organisation: str
+    name: str                  #: the certificate's common name (CN)
+    role: str                  #: its title
+    organisation: str          #: its organisation (O)
     expires: dt.date
-    issuer: str
+    issuer: str                #: the authority that issued it: "Name, Organisation"
+
+    @property
+    def who(self) -> str:
+        """The name and the organisation as people write them: "Sam Manager, Testshire Council"."""
+        from handover.labels import name_with_organisation
+
+        return name_with_organisation(self.name, self.organisation)
 
     def line(self) -> str:
         bits = [self.name, self.role, self.organisation]
@@ -50,14 +57,22 @@ def _attr(name: Any, oid: Any) -> str:
 
 
 def _summary(cert: Any, common_name: str) -> CertificateSummary:
+    """Whom ``cert`` names and who issued it, each as "Name, Organisation" (CN, O) — never as an RFC 4514
+    string ("CN=Sam Manager,O=Testshire Council"), which is what a name without a CN reads as elsewhere."""
     from cryptography.x509.oid import NameOID
 
+    from handover.labels import name_with_organisation
+
     subj = cert.subject
-    return CertificateSummary(name=common_name, role=_attr(subj, NameOID.TITLE),
-                              organisation=_attr(subj, NameOID.ORGANIZATION_NAME),
+    organisation = _attr(subj, NameOID.ORGANIZATION_NAME)
+    if "=" in common_name and not _attr(subj, NameOID.COMMON_NAME):   # no CN: the RFC 4514 string
+        common_name = ""
+    return CertificateSummary(name=common_name or organisation or "an unnamed person",
+                              role=_attr(subj, NameOID.TITLE), organisation=organisation,
                               expires=cert.not_valid_after_utc.date(),
-                              issuer=_attr(cert.issuer, NameOID.COMMON_NAME)
-                              or _attr(cert.issuer, NameOID.ORGANIZATION_NAME) or "an unnamed authority")
+                              issuer=name_with_organisation(_attr(cert.issuer, NameOID.COMMON_NAME),
+                                                            _attr(cert.issuer, NameOID.ORGANIZATION_NAME))
+                              or "an unnamed authority")
 
 
 def describe_certificate(p12: str | Path, passphrase: str | bytes, at: dt.datetime) -> CertificateSummary:

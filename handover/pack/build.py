@@ -31,6 +31,7 @@ from handover.pack import PACK_FORMAT, SIGNATURE_FIELDS
 from handover.pack.errors import PackError, PackRefused
 from handover.pack.family import redact_for_family
 from handover.pack.fileio import atomic_output, check_output_path
+from handover.pack.places import where
 from handover.pack.sections import RenderContext, cell_para, clip, fields_table, format_value, section_flowables
 from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.pack.whoknows import who_knows_what
@@ -286,8 +287,7 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
     if late:
         out.append(Spacer(1, 3))
         out.append(P("Deadlines missed: " + "; ".join(
-            f"{labels.rule_label(d.rule)} ({d.status}, {d.working_days_overdue} working day"
-            f"{'s' if d.working_days_overdue != 1 else ''})" for d in late), "body"))
+            f"{labels.rule_label(d.rule)} ({deadline_status(d)})" for d in late) + ".", "body"))
     if family_copy and redaction is not None:
         out.append(Spacer(1, 8))
         left = list(redaction.omitted_fields)
@@ -305,7 +305,18 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
     return out
 
 
-def _findings(result: CheckResult) -> list[Flowable]:
+def _finding_place(form: Form, case: dict[str, Any], f: Any, *, grouped: bool) -> str:
+    """Where a finding is, in people's words (never its path or code): the list entry's name and the
+    field's label, after the form's section unless the row is ``grouped`` under it already; a deadline's
+    finding also names the deadline."""
+    place = where(form, case, f.path, section_title=not grouped)
+    rule = f.detail.get("rule") if isinstance(f.detail, dict) else None
+    if isinstance(rule, str) and rule:
+        place += f"\nDeadline: {labels.rule_label(rule)}"
+    return place
+
+
+def _findings(result: CheckResult, form: Form, case: dict[str, Any]) -> list[Flowable]:
     out: list[Flowable] = [P("Check findings", "h2")]
     if not result.findings:
         return out + [P("None: every check passed.", "none")]
@@ -313,17 +324,31 @@ def _findings(result: CheckResult) -> list[Flowable]:
     style = [("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("GRID", (0, 0), (-1, -1), 0.3, RULE),
              ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
-    for _sid, title, fs in result.by_section():
+    for sid, title, fs in result.by_section():
         r = len(data)
         data.append([P(title, "cellbold"), "", ""])
         style += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), ZEBRA)]
         for f in fs:
             mark = ("<font color='#b00020'><b>Error</b></font>" if f.is_error else "Warning")
             data.append([P(mark, "cell", markup=True), cell_para(f.message, _FRAME_W * 0.57 - 12),
-                         cell_para(f"{f.code}\n{f.path}", _FRAME_W * 0.32 - 12, "small")])
+                         cell_para(_finding_place(form, case, f, grouped=sid != "other"),
+                                   _FRAME_W * 0.32 - 12, "small")])
     t = Table(data, colWidths=[_FRAME_W * 0.11, _FRAME_W * 0.57, _FRAME_W * 0.32], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return out + [t]
+
+
+def _working_days(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+def deadline_status(d: Any) -> str:
+    """Where a deadline stands, as the dashboard words it (``deadline_statuses`` of labels.yaml), with
+    how far past it is: "OVERDUE by 11 working days", "Done late by 1 working day", "Due", "Met"."""
+    status = labels.status_label(d.status)
+    if d.working_days_overdue:
+        status += f" by {_working_days(d.working_days_overdue)}"
+    return status
 
 
 def _deadlines(result: CheckResult) -> list[Flowable]:
@@ -336,11 +361,9 @@ def _deadlines(result: CheckResult) -> list[Flowable]:
              ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     for i, d in enumerate(result.deadlines, start=1):
-        status = d.status.replace("_", " ")
-        if d.working_days_overdue:
-            status += f", {d.working_days_overdue} working day{'s' if d.working_days_overdue != 1 else ''} over"
+        status = deadline_status(d)
         colour = "#b00020" if d.status == "overdue" else "#8a5a00" if d.status == "late" else "#1b1f24"
-        wd = f" (within {d.working_days} working days)" if d.working_days else ""
+        wd = f" (within {_working_days(d.working_days)})" if d.working_days else ""
         data.append([P(labels.rule_label(d.rule) + wd, "cell"), P(fmt_date(d.starts) or "not started", "cell"),
                      P(fmt_date(d.due) or "—", "cell"), P(fmt_date(d.done) or "—", "cell"),
                      P(f"<font color='{colour}'>{escape(status)}</font>", "cell", markup=True),
@@ -392,12 +415,12 @@ def _appendix(case: dict[str, Any], form: Form, *, chash: str, as_of: dt.date, d
               family_copy: bool, generated_at: dt.datetime | None) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(90 * mm), Spacer(1, 10), P("Appendix: about this pack", "h1")]
     rows = [("Handover ID", _case_id(case)),
-            ("Form", f"{form.title} ({form.direction})"),
+            ("Form", form.title),
             ("Checked as of", fmt_date(as_of)),
             ("Copy", ("Family copy" if family_copy else "Practitioners' copy") + (" — DRAFT" if draft else "")),
             ("Made by", f"transition handover tool {getattr(handover, '__version__', '')}".strip())]
     if generated_at is not None:
-        rows.append(("Generated", generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()))
+        rows.append(("Generated", f"{fmt_date(generated_at.date())} at {generated_at.strftime('%H:%M %Z').strip()}"))
     out.append(P("Content hash", "label"))
     out.append(P(f"<font name='Courier' size='8.5'>{chash}</font>", "body", markup=True))
     out.append(Spacer(1, 2))
@@ -449,7 +472,7 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     story: list[Flowable] = _cover(case, form, result, draft=draft, family_copy=family_copy, state=state,
                                    as_of=as_of, redaction=redaction)
     if not family_copy and result.findings:
-        story += [CondPageBreak(45 * mm), Spacer(1, 6)] + _findings(result)
+        story += [CondPageBreak(45 * mm), Spacer(1, 6)] + _findings(result, form, case)
     story += [PageBreak(), P("Who knows what", "h1"),
               P("Every agency that holds information about the child or the household: in the network, known to "
                 "a household member, or the source of a chronology entry.", "small"), Spacer(1, 4)]

@@ -340,6 +340,39 @@ def list_flowables(f: Field, items: list[Any], ctx: RenderContext) -> list[Flowa
     return [_list_table(f, _sort_items(f, items), ctx, ctx.width), Spacer(1, 6)]
 
 
+#: a cell's left and right padding in list tables, and a little room so a word is never broken by rounding
+_PAD = 3 + 3 + 1.5
+
+
+def _room_for_headings(widths: list[float], headings: list[str], style: str, total: float) -> list[float]:
+    """Column widths (summing to ``total``) in which no heading's word is broken across lines ("Has
+    parental r/esponsibil/ity"): a column narrower than its longest word widens, the others give up
+    room in proportion; when the words cannot all fit, the widths as they were."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    st = styles()[style]
+    need = [max((stringWidth(w, st.fontName, st.fontSize) for w in h.split()), default=0.0) + _PAD
+            for h in headings]
+    if sum(need) > total:
+        return widths
+    out = list(widths)
+    for _ in range(len(out)):
+        fixed = [i for i, w in enumerate(out) if w <= need[i] + 1e-6]
+        short = [i for i, w in enumerate(out) if w < need[i] - 1e-6]
+        if not short:
+            break
+        free = [i for i in range(len(out)) if i not in fixed]
+        room = total - sum(max(need[i], out[i]) if i in fixed else 0.0 for i in range(len(out)))
+        have = sum(out[i] for i in free)
+        if not free or have <= 0:
+            return widths
+        for i in fixed:
+            out[i] = max(need[i], out[i])
+        for i in free:
+            out[i] = out[i] * room / have
+    return out
+
+
 def _list_table(f: Field, items: list[dict[str, Any]], ctx: RenderContext, width: float, *,
                 nested: bool = False) -> Table:
     cols = _columns(f, ctx)
@@ -354,6 +387,7 @@ def _list_table(f: Field, items: list[dict[str, Any]], ctx: RenderContext, width
     head_style = "head" if not nested else "cellbold"
     if not nested and any(w < 20 * mm for w in widths):
         head_style = "headsmall"
+    widths = _room_for_headings(widths, [c.label for c in cols], head_style, width)
     data: list[list[Any]] = [[P(c.label, head_style) for c in cols]]
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -29,6 +29,14 @@ class SignResult:
     signer: str          #: the certificate's common name
     role: str            #: the certificate's title (role), if any
     signing_time: dt.datetime
+    organisation: str = ""   #: the certificate's organisation (O), if any
+
+    @property
+    def who(self) -> str:
+        """Whom the certificate names, as people read it: "Sam Manager, Testshire Council"."""
+        from handover.labels import name_with_organisation
+
+        return name_with_organisation(self.signer, self.organisation) or self.signer
 
 
 def _pdfdoc_safe(text: str) -> str:
@@ -106,9 +114,17 @@ def sign_pack(in_path: str | Path | bytes, out_path: str | Path, p12_path: str |
 
     from cryptography.x509.oid import NameOID
 
+    from handover.labels import name_with_organisation
+
     titles = cred.cert.subject.get_attributes_for_oid(NameOID.TITLE)
     role = str(titles[0].value) if titles else ""
     signer_name = cred.common_name
+    orgs = cred.cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    organisation = str(orgs[0].value) if orgs else ""
+    # the signature's appearance names the signer as people write it: "Sam Manager, Testshire Council"
+    # (never an RFC 4514 string, which is what a certificate without a common name gives otherwise)
+    cns = cred.cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    who = name_with_organisation(str(cns[0].value) if cns else "", organisation) or signer_name
 
     if isinstance(in_path, (bytes, bytearray, memoryview)):
         data, in_name = bytes(in_path), "the pack"
@@ -147,8 +163,8 @@ def sign_pack(in_path: str | Path | bytes, out_path: str | Path, p12_path: str |
     style = TextStampStyle(stamp_text=_STAMP_TEXT, border_width=0,
                            text_box_style=TextBoxStyle(font_size=8))
     pdf_signer = _FixedTimeSigner(meta, signer=signer, stamp_style=style, system_time=when)
-    params = {"who": _pdfdoc_safe(signer_name), "role": _pdfdoc_safe(role),
-              "when": when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    params = {"who": _pdfdoc_safe(who), "role": _pdfdoc_safe(role),
+              "when": when.astimezone(dt.timezone.utc).strftime("%-d %b %Y %H:%M UTC"),
               "reason": _pdfdoc_safe(reason)}
     with atomic_output(out_path) as out:
         try:
@@ -158,7 +174,7 @@ def sign_pack(in_path: str | Path | bytes, out_path: str | Path, p12_path: str |
         except Exception as e:  # pyHanko's SigningError and friends: report, never a traceback
             raise PackError(f"signing failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     return SignResult(path=Path(out_path), field_name=field_name, signer=signer_name, role=role,
-                      signing_time=when)
+                      signing_time=when, organisation=organisation)
 
 
 def _signer(cred):

@@ -41,9 +41,19 @@ class SignatureInfo:
     modification_level: str | None  #: what was done after this signature: NONE, FORM_FILLING, OTHER, ...
     ok: bool
     problems: tuple[str, ...] = ()
+    organisation: str = ""      #: certificate organisation (O), if any
+
+    @property
+    def who(self) -> str:
+        """Whom the certificate names, as people read it: "Sam Manager, Testshire Council"."""
+        from handover.labels import name_with_organisation
+
+        return name_with_organisation(self.signer if self.signer != "?" else "", self.organisation) or self.signer
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON of `handover verify --format json`: as it always was (``signer`` the common name)."""
         d = asdict(self)
+        d.pop("organisation")
         d["signing_time"] = self.signing_time.isoformat() if self.signing_time else None
         d["problems"] = list(self.problems)
         return d
@@ -187,7 +197,7 @@ def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
                                                  f"{str(e).splitlines()[0] if str(e) else type(e).__name__}")))
             continue
         cert = status.signing_cert
-        signer, role = _names(cert)
+        signer, role, organisation = _names(cert)
         coverage = status.coverage
         mod = status.modification_level
         if not status.intact:
@@ -213,7 +223,7 @@ def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
             intact=bool(status.intact) and why is None, valid=bool(status.valid), trusted=trusted,
             coverage=coverage.name if coverage is not None else "UNCLEAR",
             modification_level=mod.name if mod is not None else None, ok=not sig_problems,
-            problems=tuple(sig_problems)))
+            problems=tuple(sig_problems), organisation=organisation))
     if container_changed:
         problems.append(CHANGED_INSIDE_SIGNATURE)
     if not embedded:
@@ -292,11 +302,17 @@ def _ends_cleanly(data: bytes) -> bool:
     return i >= 0 and not data[i + 5:].strip()
 
 
-def _names(cert) -> tuple[str, str]:
+def _names(cert) -> tuple[str, str, str]:
+    """The certificate's common name, title (role) and organisation."""
     if cert is None:
-        return "?", ""
+        return "?", "", ""
     subject = cert.subject.native
-    return str(subject.get("common_name", "?")), str(subject.get("title", ""))
+
+    def one(key: str, default: str = "") -> str:
+        v = subject.get(key, default)
+        return str(v[0] if isinstance(v, list) and v else v)
+
+    return one("common_name", "?"), one("title"), one("organization_name")
 
 
 def format_verify_text(result: VerifyResult) -> str:
@@ -305,11 +321,11 @@ def format_verify_text(result: VerifyResult) -> str:
     lines = [f"{result.path.name}: handover {kind} {result.case_id or '(no id)'}"
              f"{' (DRAFT)' if result.draft else ''}, case content {result.content_hash or 'unknown'}"]
     for s in result.signatures:
-        when = s.signing_time.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if s.signing_time else "?"
+        when = s.signing_time.astimezone(dt.timezone.utc).strftime("%-d %b %Y %H:%M UTC") if s.signing_time else "?"
         role = f" ({s.role})" if s.role else ""
         state = "intact" if s.ok else "ALTERED" if not s.intact or "added" in " ".join(s.problems) else "INVALID"
         trust = "" if s.trusted is None else (", trusted" if s.trusted else ", NOT trusted")
-        lines.append(f"  {s.field_name}: signed by {s.signer}{role} at {when} — {state}{trust}")
+        lines.append(f"  {s.field_name}: signed by {s.who}{role} at {when} — {state}{trust}")
         for prob in s.problems:
             lines.append(f"    {prob}")
     for name in result.unsigned_fields:

@@ -36,10 +36,14 @@ def test_overdue_xlsx_reads_back_with_real_dates(tmp_path):
     path = tmp_path / "o.xlsx"
     assert write_xlsx(path, overdue_table(ITEMS)) == 2
     assert os.stat(path).st_mode & 0o777 == 0o600
-    rows = list(load_workbook(path).active.iter_rows(values_only=True))
-    assert list(rows[0]) == list(OVERDUE_COLUMNS)
-    assert rows[1][:7] == ("SD-1", "Ada Example", "step_down", "CSC North", "Pat P", "sent", "acknowledged")
+    ws = load_workbook(path).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == ["Handover ID", "Child", "Direction", "Sending team", "Owner", "State", "Deadline", "Due",
+                             "Status", "Working days overdue"]
+    assert rows[1][:7] == ("SD-1", "Ada Example", "Step-down", "CSC North", "Pat P", "Sent",
+                           "Acknowledged by the receiving team")
     assert rows[1][7].date() == date(2026, 11, 9) and rows[1][9] == 12
+    assert ws["H2"].number_format.lower() == "dd/mm/yyyy"           # a real date, shown as people write it
     assert rows[2][4] is None
 
 

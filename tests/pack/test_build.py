@@ -58,7 +58,8 @@ def test_draft_is_watermarked_on_every_page_and_lists_findings(packs):
     for page in pages:
         assert "DRAFT" in page
     text = flat(pages)
-    assert "Check findings" in text and "nhs_number_invalid" in text
+    assert "Check findings" in text and "The NHS number 9990000027 is not valid" in text
+    assert "nhs_number_invalid" not in text                 # where and what, in words: never a code
     assert "MISSING from the network" in text           # who knows what names the missing agency
 
 

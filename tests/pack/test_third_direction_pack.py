@@ -43,4 +43,4 @@ def test_the_deadlines_carry_the_rules_labels(tmp_path):
     for rule in ("csc_decision", "referrer_informed", "assessment_completed"):
         assert labels.rule_label(rule) in text, rule
     assert "Csc decision" not in text
-    assert "Deadlines missed: Front door decision (late, 1 working day)" in text
+    assert "Deadlines missed: Front door decision (Done late by 1 working day)" in text

@@ -122,9 +122,15 @@ def test_charts_have_the_numbers_and_a_text_alternative(page, qtbot):
 def test_exports_read_back_equal_the_screen(page, tmp_path):
     from openpyxl import load_workbook
 
+    from handover.export import OVERDUE_HEADINGS, people_value
+
     _pick(page.status, "overdue,late")
     screen = [[page.model.text(r, c) if c in ("id", "child", "team", "owner") else str(getattr(r, c))
                for c in OVERDUE_COLUMNS] for r in page.model.rows()]
+    # the workbook is for people: the headings and the codes in words, the dates as dates
+    words = [[page.model.text(r, c) if c in ("id", "child", "team", "owner") else
+              people_value(c, getattr(r, c)).isoformat() if c == "due" else str(people_value(c, getattr(r, c)))
+              for c in OVERDUE_COLUMNS] for r in page.model.rows()]
     for fmt in ("csv", "xlsx"):
         path = tmp_path / f"overdue.{fmt}"
         page.choose_path = lambda _f, _s, p=path: str(p)
@@ -137,8 +143,12 @@ def test_exports_read_back_equal_the_screen(page, tmp_path):
             ws = load_workbook(path).active
             rows = [[("" if v is None else v.date().isoformat() if hasattr(v, "date") else str(v)) for v in row]
                     for row in ws.iter_rows(values_only=True)]
-        assert rows[0] == list(OVERDUE_COLUMNS)
-        assert rows[1:] == screen
+        if fmt == "csv":
+            assert rows[0] == list(OVERDUE_COLUMNS)
+            assert rows[1:] == screen
+        else:
+            assert rows[0] == [OVERDUE_HEADINGS[c] for c in OVERDUE_COLUMNS]
+            assert rows[1:] == words
         assert "Exported 10 rows" in page.message.text()
 
 
@@ -150,8 +160,12 @@ def test_transitions_export_has_ssd_columns(page, tmp_path, data):
     assert page.export_transitions("xlsx") == 4
     ws = load_workbook(path).active
     rows = list(ws.iter_rows(values_only=True))
+    from handover.export import TRANSITION_COLUMNS, heading
+
     head = list(rows[0])
-    assert head[:3] == ["pers_person_id", "pers_common_child_id", "pers_dob"]
+    assert head[:3] == ["Person ID", "NHS number", "Date of birth"]     # the workbook's headings, in words
+    assert head == [heading(c) for c in TRANSITION_COLUMNS]
+    head = list(TRANSITION_COLUMNS)                                     # the SSD fields they stand for
     by_id = {r[head.index("handover_id")]: dict(zip(head, r)) for r in rows[1:]}
     assert set(by_id) == {"SD-A", "SD-B", "SD-D", "SU-C"}
     assert by_id["SD-D"]["earl_episode_id"] == "SD-D"
@@ -159,3 +173,49 @@ def test_transitions_export_has_ssd_columns(page, tmp_path, data):
     assert by_id["SU-C"]["cine_referral_id"] == "SU-C"
     assert by_id["SU-C"]["cine_referral_date"].date().isoformat() == "2026-11-20"
     assert by_id["SD-D"]["overdue_count"] == 3 and by_id["SU-C"]["overdue_count"] == 1
+
+
+def test_a_row_opens_its_handover_on_double_click_or_enter(page, qtbot):
+    from PySide6.QtTest import QTest
+
+    page.show()
+    qtbot.waitExposed(page)
+    table, model = page.table, page.model
+    assert model.rowCount() > 1
+    opened: list[str] = []
+    page.open_case.connect(opened.append)
+    row = 1
+    rect = table.visualRect(model.index(row, OVERDUE_COLUMNS.index("child")))
+    # a double-click as a mouse gives it: a click, then the double-click on the same row
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center())
+    assert opened == []                                   # a single click selects, it does not open
+    QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center())
+    assert opened == [model.row_at(row).id]               # once, with the row's handover id
+    table.setFocus()
+    table.setCurrentIndex(model.index(0, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened == [model.row_at(row).id, model.row_at(0).id]
+    page._open_row(model.index(-1, -1))                   # no row: nothing opens
+    assert len(opened) == 2
+
+
+def test_the_table_shows_no_code_and_dates_as_people_write_them(page):
+    import re
+
+    from handover import labels
+
+    _pick(page.status, "overdue,late")
+    m = page.model
+    heads = [m.headerData(i, Qt.Orientation.Horizontal) for i in range(m.columnCount())]
+    assert "Deadline" in heads and not any("_" in h for h in heads)
+    for i in range(m.rowCount()):
+        r = m.row_at(i)
+        texts = {c: m.data(m.index(i, OVERDUE_COLUMNS.index(c))) for c in OVERDUE_COLUMNS}
+        assert texts["rule"] == labels.rule_label(r.rule) and texts["state"] == labels.state_label(r.state)
+        assert texts["status"].startswith(labels.status_label(r.status))
+        assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", texts["due"]), texts["due"]
+        assert texts["due"] == r.due.strftime("%d/%m/%Y")
+        for c in ("direction", "rule", "state", "status"):
+            assert "_" not in texts[c], (c, texts[c])
+    states = [page.counts.verticalHeaderItem(i).text() for i in range(page.counts.rowCount())]
+    assert "Awaiting authorisation" in states
