@@ -18,9 +18,9 @@ from handover.app import OperationError as ServiceError
 from handover.app.operations import ROLES, SERVICES
 from ui.operations import ops, sentence
 from ui.inbox import rule_label
-from ui.qt import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                   QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, Qt, QVBoxLayout,
-                   QWidget)
+from ui.qt import (QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                   QLineEdit, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, Qt,
+                   QVBoxLayout, QWidget)
 from ui.widgets.style import STYLE_SHEET, heading, muted
 
 __all__ = ["AdminPage", "UsersTab", "ProtocolTab", "DatabaseTab", "CertificatesTab", "REGION_LABELS"]
@@ -441,7 +441,9 @@ class CertificatesTab(QWidget):
         self.ca_button.clicked.connect(self.create_ca)
         ca = QGroupBox("Local certificate authority (small teams, and trying the tool out)")
         f2 = QFormLayout(ca)
-        _labelled(f2, "Folder", self.ca_dir, "Certificate authority folder")
+        f2.addRow("Folder", self._with_chooser(self.ca_dir, "Choose a folder for the certificate authority",
+                                               lambda: self._choose_folder(self.ca_dir)))
+        self.ca_dir.setAccessibleName("Certificate authority folder")
         _labelled(f2, "Organisation", self.ca_org, "Organisation name")
         _labelled(f2, "CA passphrase", self.ca_pass, "Certificate authority passphrase")
         f2.addRow(self.ca_button)
@@ -458,7 +460,9 @@ class CertificatesTab(QWidget):
         f3 = QFormLayout(iss)
         _labelled(f3, "Person's name", self.person)
         _labelled(f3, "Their role", self.person_role, "Person's role")
-        _labelled(f3, "Save as", self.out_p12, "Certificate file to create")
+        f3.addRow("Save as", self._with_chooser(self.out_p12, "Choose where to save the certificate",
+                                                lambda: self._choose_save(self.out_p12)))
+        self.out_p12.setAccessibleName("Certificate file to create")
         _labelled(f3, "Their passphrase", self.person_pass, "Passphrase of the new certificate")
         f3.addRow(self.issue_button)
         lay = QVBoxLayout(self)
@@ -467,6 +471,28 @@ class CertificatesTab(QWidget):
         lay.addWidget(ca)
         lay.addWidget(iss)
         lay.addStretch(1)
+
+    @staticmethod
+    def _with_chooser(edit: QLineEdit, name: str, choose: Callable[[], None]) -> QHBoxLayout:
+        """A file or folder box with its own "Choose…" button (nobody types a path by hand)."""
+        row = QHBoxLayout()
+        row.addWidget(edit, 1)
+        button = QPushButton("Choose…")
+        button.setAccessibleName(name)
+        button.clicked.connect(choose)
+        row.addWidget(button)
+        return row
+
+    def _choose_folder(self, edit: QLineEdit) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Choose a folder", edit.text().strip())
+        if path:
+            edit.setText(path)
+
+    def _choose_save(self, edit: QLineEdit) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the certificate as", edit.text().strip(),
+                                              "Certificates (*.p12)")
+        if path:
+            edit.setText(path if path.lower().endswith((".p12", ".pfx")) else path + ".p12")
 
     def _browse(self, edit: QLineEdit, filt: str) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a file", "", filt)
@@ -524,6 +550,15 @@ class CertificatesTab(QWidget):
 # ---------------------------------------------------------------- the page
 
 
+def _scrolling(tab: QWidget) -> QScrollArea:
+    """A tab that scrolls up and down when the window is short (150 % scaling), never sideways."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(tab)
+    return area
+
+
 class AdminPage(QWidget):
     """``AdminPage(app, parent=None)``: the administrator's page."""
 
@@ -538,7 +573,7 @@ class AdminPage(QWidget):
         self.tabs.setAccessibleName("Administration")
         for w, title in ((self.users, "People and teams"), (self.protocol, "Protocol and bank holidays"),
                          (self.database, "Database"), (self.certificates, "Signing certificates")):
-            self.tabs.addTab(w, title)
+            self.tabs.addTab(_scrolling(w), title)
         lay = QVBoxLayout(self)
         lay.addWidget(heading("Administration", 1.5))
         lay.addWidget(self.tabs, 1)

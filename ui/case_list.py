@@ -36,13 +36,23 @@ COLUMNS: Sequence[tuple[str, str, Callable[[ListRow], str]]] = (
 _STATUS_COLOURS = {"overdue": "#b10e1e", "due": "#1d4f91", "late": "#8a5300"}
 
 
+def _day(iso: str) -> str:
+    """A list's date as people read it: 19 Oct 2026 (the store gives ISO)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(iso).strftime("%-d %b %Y")
+    except (TypeError, ValueError):
+        return iso or ""
+
+
 def _deadline_text(r: ListRow) -> str:
     if not r.next_rule:
         return "—"
     rule = labels.rule_label(r.next_rule).lower()
     status = labels.status_label(r.next_status)
     status = status if status.isupper() else status.lower()     # "OVERDUE" stands out; "due" does not shout
-    return f"{status}: {rule} {r.next_due}".strip()
+    return f"{status}: {rule}, {_day(r.next_due)}".strip(", ")
 
 
 class CaseListModel(QAbstractTableModel):
@@ -134,7 +144,7 @@ class CaseListModel(QAbstractTableModel):
                 return QBrush(QColor("#b10e1e"))
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "due" and r.next_rule:
-                return f"{labels.rule_label(r.next_rule)}: due {r.next_due} ({r.next_status.replace('_', ' ')})"
+                return f"{labels.rule_label(r.next_rule)}: due {_day(r.next_due)} ({labels.status_label(r.next_status)})"
             if COLUMNS[col][0] == "Came back because" and r.note:
                 return r.note
         return None
@@ -176,13 +186,24 @@ class CaseListView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         fm = self.fontMetrics()
-        for col, (name, _key, _get) in enumerate(COLUMNS):   # sized to the words, so 1366 px needs no sideways scroll
+        #: each column's width where there is room: sized to the words (two lines for the longer ones)
+        self.preferred: dict[int, int] = {}
+        for col, (name, _key, _get) in enumerate(COLUMNS):
             sample = {"Child": "Harvey Thistlewood", "Direction": "↓ Step-down", "State": "Awaiting authorisation",
                       "From → to": "CSC Assessment North →", "Next deadline": "OVERDUE: lead professional",
-                      "Errors": "Errors", "ID": "DEMO-000000"}.get(name, name)
-            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + 24)
-        back = next(i for i, c in enumerate(COLUMNS) if c[0] == "Came back because")
-        header.setSectionResizeMode(back, QHeaderView.ResizeMode.Stretch)   # the reasons take what is left
+                      "Errors": "Errors", "ID": "DEMO-000000", "Came back because": "Returned by Sam Okafor"
+                      }.get(name, name)
+            self.preferred[col] = fm.horizontalAdvance(sample) + 24
+        self._back = next(i for i, c in enumerate(COLUMNS) if c[0] == "Came back because")
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.viewport().installEventFilter(self)
+        header.sectionResized.connect(self._resized_by_hand)
+        self._fitting = False
+        self._auto_hidden: list[int] = []   # columns _fit_columns hid for want of room (shown again with room)
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self._fit_columns)
+        self._fit_columns()
         self.open_button = QPushButton("Open")
         self.open_button.clicked.connect(self._open_selected)
         self.table.doubleClicked.connect(lambda idx: self.open_case.emit(model.row_at(idx.row()).case_id))
@@ -205,6 +226,87 @@ class CaseListView(QWidget):
 
     def _update_count(self) -> None:
         self.count.setText(self.model.total_text())
+
+    # ---- columns that fit: no sideways scrolling on a 1366×768 laptop, nor at 150 % scaling
+    def set_preferred_width(self, column: int, width: int) -> None:
+        self.preferred[column] = width
+        self._fit_timer.start()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 — Qt's name
+        from PySide6.QtCore import QEvent
+
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize and not self._fitting:
+            self._fit_timer.start()      # after the resize: hiding a column inside it is not safe
+        return False
+
+    def _resized_by_hand(self, column: int, _old: int, new: int) -> None:
+        if not self._fitting:            # a person dragged a column's edge: keep it, and fit the others
+            self.preferred[column] = new
+            self._fit_timer.start()
+
+    def _fit_columns(self) -> None:
+        """Every shown column gets its preferred width when they all fit; otherwise each is narrowed in
+        proportion (long cells wrap onto a second line, then end in "…" with the whole text as a tip).
+        "Came back because" takes whatever room is left."""
+        if self._fitting:
+            return
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        if room <= 0:
+            return
+        fm = header.fontMetrics()
+        # never narrower than its heading (and the sort arrow): a heading cut to "rror" says nothing
+        least_of = {c: min(self.preferred.get(c, 100), fm.horizontalAdvance(COLUMNS[c][0]) + 28)
+                    for c in range(len(COLUMNS))}
+        # where even the headings do not fit (a narrow pane at 150 %), the least needed columns step aside:
+        # the ID (the open handover shows it, and search finds by it), then from → to, errors, direction
+        self._fitting = True
+        try:
+            for c in self._auto_hidden:
+                self.table.setColumnHidden(c, False)
+            self._auto_hidden = []
+            shown = [c for c in range(len(COLUMNS)) if not self.table.isColumnHidden(c)]
+            for name in ("ID", "From → to", "Errors", "Direction"):
+                if sum(least_of[c] for c in shown) <= room:
+                    break
+                c = next(i for i, col in enumerate(COLUMNS) if col[0] == name)
+                if c in shown:
+                    self.table.setColumnHidden(c, True)
+                    self._auto_hidden.append(c)
+                    shown.remove(c)
+        finally:
+            self._fitting = False
+        room = self.table.viewport().width()
+        if not shown:
+            return
+        want = {c: self.preferred.get(c, 100) for c in shown}
+        least = {c: least_of[c] for c in shown}
+        total = sum(want.values())
+        scale = min(1.0, room / total) if total else 1.0
+        widths = {c: max(least[c], int(w * scale)) for c, w in want.items()}
+        over = sum(widths.values()) - room
+        if over > 0:                     # the headings' minimums took room: narrow the others again
+            give = {c: widths[c] - least[c] for c in shown if widths[c] > least[c]}
+            room_to_give = sum(give.values())
+            for c, g in give.items():
+                widths[c] -= min(g, round(over * g / room_to_give)) if room_to_give else 0
+        spare = room - sum(widths.values())
+        if spare > 0:
+            widths[self._back if self._back in widths else shown[-1]] += spare
+        else:                            # rounding: take what is over from the columns with room to give
+            for c in sorted(shown, key=lambda c: widths[c] - least[c], reverse=True):
+                if spare >= 0:
+                    break
+                take = min(widths[c] - least[c], -spare)
+                widths[c] -= take
+                spare += take
+        self._fitting = True
+        try:
+            for c, w in widths.items():
+                if header.sectionSize(c) != w:
+                    header.resizeSection(c, w)
+        finally:
+            self._fitting = False
 
     def _open_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()

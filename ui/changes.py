@@ -26,12 +26,17 @@ _KIND_BG = {"changed": "#fff7bf", "added": "#e6f4ea", "removed": "#fde8e6"}
 
 def _labels(case: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """Field key (list indices removed) → (section title, question label)."""
-    out: dict[str, tuple[str, str]] = {}
+    return {k: (section, label) for k, (section, label, _vocab) in _fields(case).items()}
+
+
+def _fields(case: dict[str, Any]) -> dict[str, tuple[str, str, str | None]]:
+    """Field key (list indices removed) → (section title, question label, vocabulary of its codes)."""
+    out: dict[str, tuple[str, str, str | None]] = {}
 
     def walk(fields: tuple[Field, ...], prefix: str, section: str) -> None:
         for f in fields:
             key = f"{prefix}{f.key}"
-            out[key] = (section, f.label)
+            out[key] = (section, f.label, f.vocab)
             if f.fields:
                 walk(f.fields, key + "[].", section)
 
@@ -62,15 +67,36 @@ def field_label(path: str, labels: dict[str, tuple[str, str]]) -> tuple[str, str
     return path.split(".")[0].split("[")[0].replace("_", " ").capitalize(), path.replace("_", " ")
 
 
-def value_text(value: Any) -> str:
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def value_text(value: Any, vocab_name: str | None = None) -> str:
+    """An answer as a person reads it: dates as 14/02/2019, codes as their words (``vocab_name``)."""
     if value is None:
         return "(not given)"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, list) and vocab_name and all(isinstance(v, str) for v in value):
+        return "; ".join(value_text(v, vocab_name) for v in value) or "(none)"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, indent=1)
     text = str(value)
-    return text if text.strip() else "(blank)"
+    if not text.strip():
+        return "(blank)"
+    if vocab_name:
+        from handover.vocab import vocab
+
+        try:
+            return vocab().label(vocab_name, text)
+        except Exception:  # noqa: BLE001 — a code the vocabulary does not know is shown as it is
+            return text
+    m = _ISO_DATE.fullmatch(text.strip())
+    return f"{m.group(3)}/{m.group(2)}/{m.group(1)}" if m else text
+
+
+def _vocab_of(path: str, fields: dict[str, tuple[str, str, str | None]]) -> str | None:
+    found = fields.get(re.sub(r"\[\d+\]", "[]", path))
+    return found[2] if found else None
 
 
 def _wrapped(text: str, width: int = 45) -> str:
@@ -92,14 +118,19 @@ class ChangesView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._diff = diff
-        self._labels = _labels(case)
+        self._fields = _fields(case)
+        self._labels = {k: (sec, lab) for k, (sec, lab, _v) in self._fields.items()}
         self.old = QComboBox()
         self.new = QComboBox()
+        for box in (self.old, self.new):   # a long version note must not make the dialog wider than the screen
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(24)
         self.old.setAccessibleName("Earlier version")
         self.new.setAccessibleName("Later version")
         for n, text in versions:
-            self.old.addItem(text, n)
-            self.new.addItem(text, n)
+            for box in (self.old, self.new):
+                box.addItem(text, n)
+                box.setItemData(box.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         numbers = [n for n, _ in versions]
         if numbers:
             self.old.setCurrentIndex(numbers.index(old) if old in numbers else max(0, len(numbers) - 2))
@@ -162,16 +193,18 @@ class ChangesView(QWidget):
                 parent.setFont(0, f)
                 parent.setFirstColumnSpanned(True)
                 parent.setExpanded(True)
-            item = QTreeWidgetItem(parent, [label, _KIND_WORDS.get(c.kind, c.kind), _wrapped(value_text(c.old)),
-                                            _wrapped(value_text(c.new))])
-            item.setToolTip(0, c.path)
-            item.setToolTip(2, value_text(c.old))
-            item.setToolTip(3, value_text(c.new))
+            words = _vocab_of(c.path, self._fields)
+            old_text, new_text = value_text(c.old, words), value_text(c.new, words)
+            item = QTreeWidgetItem(parent, [label, _KIND_WORDS.get(c.kind, c.kind), _wrapped(old_text),
+                                            _wrapped(new_text)])
+            item.setToolTip(0, f"{section} › {label}")
+            item.setToolTip(2, old_text)
+            item.setToolTip(3, new_text)
             bg = QBrush(QColor(_KIND_BG.get(c.kind, "#ffffff")))
             item.setBackground(1, bg)
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole,
-                         f"{label}: {_KIND_WORDS.get(c.kind, c.kind).lower()} from {value_text(c.old)} "
-                         f"to {value_text(c.new)}")
+                         f"{label}: {_KIND_WORDS.get(c.kind, c.kind).lower()} from {old_text} "
+                         f"to {new_text}")
         n = len(changes)
         self.summary.setText(f"{n} answer{'s' if n != 1 else ''} changed in {len(sections)} "
                              f"section{'s' if len(sections) != 1 else ''}.")
@@ -186,7 +219,9 @@ class ChangesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"What changed — {case_id}")
         self.setStyleSheet(STYLE_SHEET)
-        self.resize(1100, 700)
+        from ui.widgets.screen import fit_to_screen
+
+        fit_to_screen(self, 1100, 700)       # where there is room; never larger than the screen
         ctx = app.ctx
         vs = ops.versions(ctx, case_id)
         hist = ops.history(ctx, case_id)

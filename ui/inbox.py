@@ -20,6 +20,7 @@ from ui.case_list import CaseListModel, CaseListView
 from ui.operations import UiApp, ops, sentence
 from ui.qt import (QCheckBox, QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                    QSplitter, Qt, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget, QHeaderView)
+from ui.widgets.flow import FlowLayout
 from ui.widgets.style import STYLE_SHEET, heading, muted
 
 __all__ = ["IncomingPage", "IncomingDetail", "describe_verification", "rule_label", "nice_date"]
@@ -133,16 +134,24 @@ class IncomingDetail(QWidget):
         self.return_button.clicked.connect(page.return_dialog)
         self.read_button.clicked.connect(page.read_full)
         self.changes_button.clicked.connect(page.show_changes)
-        buttons = QHBoxLayout()
+        # the moves wrap onto a second line where the pane is narrow (150 % scaling), never off its edge
+        self.buttons = QWidget()
+        self.buttons_layout = buttons = FlowLayout(self.buttons, spacing=6)   # kept: its methods are Python
+        buttons.setContentsMargins(0, 0, 0, 0)
         for b in (self.ack_button, self.accept_button, self.return_button, self.read_button, self.changes_button):
             buttons.addWidget(b)
-        buttons.addStretch(1)
 
         self.deadlines = QTreeWidget()
         self.deadlines.setAccessibleName("Deadlines")
         self.deadlines.setHeaderLabels(["Deadline", "Due", "Status", "Done"])
         self.deadlines.setRootIsDecorated(False)
-        self.deadlines.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.deadlines.setWordWrap(True)          # the columns share the pane's width; long words wrap
+        self.deadlines.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.deadlines.header()
+        header.setStretchLastSection(False)
+        for col, mode in enumerate((QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
+                                    QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(col, mode)     # the dates as wide as they are; the words share the rest
         self.deadlines.setMaximumHeight(self.fontMetrics().height() * 10)
         self.checks = QLabel()
         self.checks.setWordWrap(True)
@@ -161,35 +170,46 @@ class IncomingDetail(QWidget):
         self.show_pack_button.setAccessibleName("Show the pack")
         self.show_pack_button.clicked.connect(page.show_pack)
         self.packs.currentIndexChanged.connect(lambda _i: page.verify_selected())
-        pack_row = QHBoxLayout()
-        packs_label = QLabel("Pack")
-        packs_label.setBuddy(self.packs)
-        pack_row.addWidget(packs_label)
+        self.packs.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.packs.setMinimumContentsLength(10)
+        self.pack_row = QWidget()
+        pack_row = QHBoxLayout(self.pack_row)
+        pack_row.setContentsMargins(0, 0, 0, 0)
         pack_row.addWidget(self.packs, 1)
         pack_row.addWidget(self.show_pack_button)
+        self.packs_label = QLabel("Choose a stored pack to check its signature or show it:")
+        self.packs_label.setWordWrap(True)
+        self.packs_label.setBuddy(self.packs)
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.subtitle)
         lay.addWidget(self.callout)
-        lay.addLayout(buttons)
+        # what is shown of an open handover (hidden while none is: no empty tables or dead buttons)
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.buttons)
         for text, w in (("Deadlines", self.deadlines), ("Checks", None)):
-            lay.addWidget(heading(text, 1.15))
+            body.addWidget(heading(text, 1.15))
             if w is not None:
-                lay.addWidget(w)
-        lay.addWidget(self.checks)
-        lay.addWidget(self.findings)
-        lay.addWidget(heading("The pack", 1.15))
-        lay.addLayout(pack_row)
-        lay.addWidget(self.verify_text)
+                body.addWidget(w)
+        body.addWidget(self.checks)
+        body.addWidget(self.findings)
+        body.addWidget(heading("The pack", 1.15))
+        body.addWidget(self.packs_label)
+        body.addWidget(self.pack_row)
+        body.addWidget(self.verify_text)
+        lay.addWidget(self.body)
         lay.addStretch(1)
         self._enable(())
 
     def clear(self) -> None:
         """Nothing open (the handover went back to the sending team, or cannot be seen any more)."""
         self.view = None
-        self.title.setText("Choose a handover on the left")
-        self.subtitle.setText("")
+        empty = self.page.empty_text()
+        self.title.setText("Nothing waiting for your team" if empty else "Choose a handover on the left")
+        self.subtitle.setText(empty)
         self.deadlines.clear()
         self.checks.setText("")
         self.findings.setText("")
@@ -203,9 +223,12 @@ class IncomingDetail(QWidget):
         self.accept_button.setVisible("accept" in actions)
         self.return_button.setVisible("return" in actions)
         has = self.view is not None
+        self.body.setVisible(has)
         self.read_button.setEnabled(has)
         self.changes_button.setEnabled(has and self.view.version > 1)
         self.show_pack_button.setEnabled(self.packs.count() > 0)
+        self.pack_row.setVisible(self.packs.count() > 0)   # no empty list of packs: the text says why
+        self.packs_label.setVisible(self.packs.count() > 0)
 
     def show_view(self, view: Any, check: Any, packs: list[Any]) -> None:
         self.view = view
@@ -220,16 +243,18 @@ class IncomingDetail(QWidget):
                                     labels.status_label(d.status) + (f" ({d.working_days_overdue} working days)"
                                                                        if d.working_days_overdue else ""),
                                     nice_date(d.done) if d.done else ""])
+            for col in range(4):                       # what a narrow column cuts short, its tip says in full
+                item.setToolTip(col, item.text(col))
             if d.status == "overdue":
                 f = item.font(2)
                 f.setBold(True)
                 item.setFont(2, f)
             self.deadlines.addTopLevelItem(item)
         ne, nw = len(check.errors), len(check.warnings)
-        self.checks.setText(("Complete: no errors." if not ne else f"{ne} error{'s' if ne != 1 else ''}")
-                            + f", {nw} warning{'s' if nw != 1 else ''}." + (" The errors are listed below: "
-                                                                          "ask the sending team about them."
-                                                                          if ne else ""))
+        warnings = f"{nw} warning{'s' if nw != 1 else ''}"
+        self.checks.setText((f"Complete: no errors, {warnings}." if not ne else
+                             f"{ne} error{'s' if ne != 1 else ''}, {warnings}. The errors are listed below: ask "
+                             "the sending team about them."))
         import html
 
         items = [f"<li><b>{'Error' if f.is_error else 'Warning'}:</b> {html.escape(f.message)}</li>"
@@ -295,7 +320,7 @@ class IncomingPage(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([790, 650])
         for col, width in enumerate((140, 100, 110, 150, 200, 240, 60)):
-            self.list.table.setColumnWidth(col, width)
+            self.list.set_preferred_width(col, width)
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter)
         self.setTabOrder(self.list.search, self.show_all)
@@ -307,6 +332,8 @@ class IncomingPage(QWidget):
         self._check: Any = None          # the open handover's check, as last loaded (what happens next)
         app.changed.connect(self._on_changes)
         self.list.table.setColumnHidden(3, True)   # "Came back because": an incoming handover never has one
+        self.model.modelReset.connect(lambda: self.detail.view is None and self.detail.clear())
+        self.detail.clear()
         # dialog factories: tests replace them
         self.make_accept_dialog: Callable[[], Any] = lambda: self._accept_dialog_factory()
         self.make_return_dialog: Callable[[], Any] = lambda: self._return_dialog_factory()
@@ -318,6 +345,15 @@ class IncomingPage(QWidget):
 
     def reload(self) -> None:
         self.model.reload()
+
+    def empty_text(self) -> str:
+        """What the detail pane says while no handover is open: why the list is empty, when it is."""
+        if self.model.rowCount() > 0:
+            return ""
+        if self._open_only:
+            return ("No handover sent to your team needs acknowledging, accepting or returning. Tick “Show "
+                    "accepted and closed handovers too” to see earlier ones.")
+        return "No handover has been sent to your team yet."
 
     def _on_changes(self, changes: Changes) -> None:
         """Any operation on this machine: the list again, and the open handover as it is now."""
@@ -450,8 +486,10 @@ class IncomingPage(QWidget):
         w.load_case(self.view.case)
         w.set_read_only(True)
         w.setWindowTitle(f"{self.view.summary.case_id} — read only")
-        w.resize(1200, 850)
+        from ui.widgets.screen import fit_to_screen
+
         w.show()
+        fit_to_screen(w, 1200, 850)
         self._windows.append(w)
         return w
 

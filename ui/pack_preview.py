@@ -593,6 +593,16 @@ class PackPreview(QWidget):
             t.wait(5000)
         self._discard_owned()
 
+    def resize(self, *size: Any) -> None:  # noqa: D401 — QWidget.resize, kept on the screen
+        """As a window (its callers ask for 900×1000): never taller or wider than the screen it opens on."""
+        if self.isWindow() and len(size) == 2:
+            from ui.widgets.screen import room
+
+            space = room(self)
+            if space is not None:
+                size = (min(size[0], space[0]), min(size[1], space[1]))
+        super().resize(*size)
+
     def closeEvent(self, event: Any) -> None:  # noqa: N802 — Qt's name
         self.cleanup()
         super().closeEvent(event)

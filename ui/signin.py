@@ -74,6 +74,7 @@ class LockScreen(QFrame):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password to unlock")
+        self.password.setPlaceholderText("Your password")
         self.password.setMaximumWidth(320)
         self.password.returnPressed.connect(self.try_unlock)
         self.error = QLabel()

@@ -92,6 +92,11 @@ class LawfulBasisDialog(QDialog):
         self.next.clicked.connect(self.go_next)
         self.cancel.clicked.connect(self.reject)
         self._show(0)
+        # tall enough to read the gateways without much scrolling, never taller than the screen
+        from ui.widgets.screen import fit_to_screen
+
+        hint = self.sizeHint()
+        fit_to_screen(self, hint.width(), max(hint.height(), self.fontMetrics().lineSpacing() * 40))
 
     # -- steps ---------------------------------------------------------------------------------------
     def _page(self, title: str) -> tuple[QWidget, QVBoxLayout]:
@@ -171,7 +176,8 @@ class LawfulBasisDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 16)
+        # eight lines at least, and more where there is room: the dialog fits a 1366×768 screen at 150 %
+        scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
         v.addWidget(scroll, 1)
