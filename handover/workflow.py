@@ -134,8 +134,12 @@ def receiving_records(path: str) -> bool:
 #: the moves the checks stand in front of: a handover goes to the manager, and is frozen, only when the
 #: checks find no error in it (the practitioner sees the same list on "Check your answers")
 CHECKED_MOVES = ("request_authorisation", "authorise")
-#: what a move leaves to a later one: the manager's own sign-off is recorded when they authorise
-LEFT_FOR_LATER: dict[str, tuple[str, ...]] = {"request_authorisation": ("sign_off.sending_manager",)}
+#: what a move itself records, or leaves to a later one: the preparer's sign-off is filled from the account
+#: when authorisation is requested, the manager's when they authorise
+LEFT_FOR_LATER: dict[str, tuple[str, ...]] = {
+    "request_authorisation": ("sign_off.prepared_by", "sign_off.sending_manager"),
+    "authorise": ("sign_off.sending_manager",),
+}
 #: what a handover coming back to draft forgets, so that nothing old looks current: the authorisation it
 #: had and, for a step-down, the dates it was sent and acknowledged (their deadlines start again)
 CLEARED_BY: dict[str, tuple[str, ...]] = {
