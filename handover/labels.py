@@ -30,7 +30,7 @@ from handover.resources import load_yaml, resource_path
 
 __all__ = ["LabelsError", "readable", "join", "labels_table", "clear_cache",
            "action_label", "action_past", "action_done", "next_step", "state_label",
-           "rule_label", "rule_event", "rule_waiting", "status_label", "return_reasons", "return_reason_label",
+           "rule_label", "rule_event", "rule_waiting", "status_label", "return_reasons", "return_reason_label", "role_label",
            "directions", "direction_label", "direction_arrow", "direction_long_label", "direction_badge",
            "sending_service", "receiving_service", "column_label", "name_with_organisation"]
 
@@ -46,6 +46,7 @@ _TABLES: dict[str, frozenset[str] | None] = {
     "rules": frozenset({"label", "event", "waiting"}),
     "deadline_statuses": None,
     "columns": None,
+    "roles": None,
 }
 
 
@@ -131,6 +132,11 @@ def next_step(action: str) -> str:
 def state_label(state: str) -> str:
     """"Awaiting authorisation"."""
     return _word("states", state) or readable(state)
+
+
+def role_label(role: str) -> str:
+    """"Team manager": what a person's role in the tool is called."""
+    return _word("roles", role) or readable(role)
 
 
 def return_reasons() -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from handover import labels
 
 __all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RECEIVING_RECORDS", "receiving_records", "RETURN_REASONS", "Move", "MOVES", "ROLES",
-           "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS"]
+           "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS",
+           "CHECKED_MOVES", "LEFT_FOR_LATER", "blocking", "CLEARED_BY"]
 
 STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
 #: states in which the receiving team sees the handover
@@ -128,3 +129,30 @@ def can_edit(role: str, sides: set[str], state: str) -> str | None:
 def receiving_records(path: str) -> bool:
     """Whether a case path (``plan.handover_meeting.held_date``) is one the receiving team records."""
     return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in RECEIVING_RECORDS)
+
+
+#: the moves the checks stand in front of: a handover goes to the manager, and is frozen, only when the
+#: checks find no error in it (the practitioner sees the same list on "Check your answers")
+CHECKED_MOVES = ("request_authorisation", "authorise")
+#: what a move itself records, or leaves to a later one: the preparer's sign-off is filled from the account
+#: when authorisation is requested, the manager's when they authorise
+LEFT_FOR_LATER: dict[str, tuple[str, ...]] = {
+    "request_authorisation": ("sign_off.prepared_by", "sign_off.sending_manager"),
+    "authorise": ("sign_off.sending_manager",),
+}
+#: what a handover coming back to draft forgets, so that nothing old looks current: the authorisation it
+#: had and, for a step-down, the dates it was sent and acknowledged (their deadlines start again)
+CLEARED_BY: dict[str, tuple[str, ...]] = {
+    "return": ("sign_off.sending_manager", "events.pack_sent", "events.acknowledged"),
+    "reopen": ("sign_off.sending_manager",),
+}
+
+
+def blocking(action: str, errors: list) -> list:
+    """The errors (findings with a ``path``) that stop ``action``: none for a move the checks do not
+    stand in front of; for the others every error but those the move leaves for later."""
+    if action not in CHECKED_MOVES:
+        return []
+    later = LEFT_FOR_LATER.get(action, ())
+    return [e for e in errors
+            if not any(e.path == p or e.path.startswith(p + ".") for p in later)]

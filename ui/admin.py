@@ -98,7 +98,7 @@ class UsersTab(QWidget):
         # the selected user
         self.role = QComboBox()
         for r in ROLES:
-            self.role.addItem(r.capitalize(), r)
+            self.role.addItem(labels.role_label(r), r)
         self.team = QComboBox()
         self.save_role = QPushButton("Change role and team")
         self.toggle_active = QPushButton("Disable account")

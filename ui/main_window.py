@@ -58,6 +58,8 @@ class CaseWorkspace(QWidget):
 
         self.editor = CaseEditor(checker=self.app.ctx.check, region=lambda: self.app.ctx.protocol().region)
         self.editor.changed.connect(self._changed)
+        self.editor.save_requested.connect(self.flush)
+        self.editor.answers_requested.connect(window._continue_to_check)
         self._pending: dict[str, Any] | None = None
         self._timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
@@ -84,7 +86,8 @@ class CaseWorkspace(QWidget):
         self.state.setText(f"State: <b>{labels.state_label(s.state)}</b> · version {view.version}{frozen}")
         self.editor.set_as_of(self.app.today)
         self.editor.load_case(view.case)
-        self.editor.set_read_only(not view.can_edit)
+        why = "" if view.frozen else f"You can read this handover but not change it: {view.edit_refusal or 'read only'}."
+        self.editor.set_read_only(not view.can_edit, why)
         self.saved.setText("" if view.can_edit else sentence(view.edit_refusal or "read only"))
         back = getattr(view, "reasons_back", None)
         self.banner.setVisible(back is not None)
@@ -399,6 +402,8 @@ class MainWindow(QMainWindow):
         view = self.workspace.view
         case_id, version = view.summary.case_id, view.summary.row_version
         word = labels.action_label(action)
+        if action in ("request_authorisation", "authorise") and not self.check_answers(action):
+            return
         if action == "send_back":
             note, ok = QInputDialog.getMultiLineText(self, word, "Say why, for the sending practitioner (they see "
                                                      "this when they open the handover):")
@@ -435,6 +440,37 @@ class MainWindow(QMainWindow):
             after = "It is frozen, but its pack is not signed yet: use Sign pack, then send it."
         QMessageBox.information(self, word, f"Done: the handover is now "
                                 f"{labels.state_label(result.summary.state).lower()}. {after}")
+
+    def check_answers(self, action: str) -> bool:
+        """Check your answers before ``action``: True when the person confirmed it (and no error stops it);
+        a *Change* link or an error opens the handover where it is put right."""
+        from ui.check_answers import CheckAnswersDialog
+
+        ws = self.workspace
+        checked = self.run(ops.check_answers, ws.editor.case(), action)
+        if checked is None:
+            return False
+        dialog = CheckAnswersDialog(checked, can_change=bool(ws.view.can_edit), preview=self.preview_pack,
+                                    parent=self)
+        confirmed = dialog.exec() == dialog.DialogCode.Accepted
+        if dialog.change_path:
+            if not ws.editor.focus_path(dialog.change_path):
+                section = ws.editor.form.section_of(dialog.change_path) if ws.editor.form else None
+                if section is not None:
+                    ws.editor.show_section(section.id)
+            return False
+        return confirmed
+
+    def _continue_to_check(self) -> None:
+        """The last section's *Save and check your answers*: the page before requesting authorisation."""
+        view = self.workspace.view
+        if view is None or not self.workspace.flush():
+            return
+        for action in ("request_authorisation", "authorise"):
+            if action in self.workspace.view.allowed_actions:
+                self.do_move(action)
+                return
+        self.statusBar().showMessage("Saved.", 5000)
 
     def sign_pack(self) -> bool:
         """Have the manager sign the pack of the stored authorised version; the core builds, checks and keeps it."""

@@ -120,3 +120,8 @@ __all__ += [
     "QDateEdit", "QFileDialog", "QFormLayout", "QHeaderView", "QInputDialog", "QSpinBox", "QTableView",
     "QTableWidget", "QTableWidgetItem", "QTabWidget", "QTextBrowser",
 ]
+
+# ---- added for Check your answers (issue 15)
+from PySide6.QtCore import QUrl  # noqa: E402
+
+__all__ += ["QUrl"]

@@ -27,7 +27,7 @@ __all__ = [
     # the lists
     "ListRow", "list_page", "count", "COUNT_CAP",
     # one handover
-    "open_case", "check", "create", "create_for_same_child", "import_file", "export", "save", "history", "versions",
+    "open_case", "check", "check_answers", "CheckedAnswers", "create", "create_for_same_child", "import_file", "export", "save", "history", "versions",
     "diff_versions", "receiving_teams", "assign_receiving_team", "next_deadline",
     # moves
     "move", "request_authorisation", "send_back", "authorise", "send", "acknowledge", "accept", "return_handover",
@@ -124,6 +124,25 @@ def open_case(ctx: Context, case_id: str, version: int | None = None) -> svc.Cas
 def check(ctx: Context, case: dict[str, Any]) -> Any:
     """Findings and deadlines of a case today, under the database's protocol."""
     return ctx.check(case)
+
+
+@dataclass(frozen=True)
+class CheckedAnswers:
+    """The "Check your answers" page of one handover before a move: every answer, the check, and the
+    errors that stop the move (:func:`handover.workflow.blocking`: the same rule the store applies)."""
+    sections: tuple[Any, ...]      #: :class:`handover.answers.SectionAnswers`, in form order
+    result: Any                    #: the :class:`handover.checks.CheckResult` as of today
+    blocking: tuple[Any, ...]      #: the error findings that stop ``action``; empty: it may go ahead
+    action: str
+
+
+def check_answers(ctx: Context, case: dict[str, Any], action: str) -> CheckedAnswers:
+    """What the practitioner (or the manager, before authorising) reviews before ``action``."""
+    from handover import workflow
+    from handover.answers import answers
+
+    result = ctx.check(case)
+    return CheckedAnswers(tuple(answers(case)), result, tuple(workflow.blocking(action, result.errors)), action)
 
 
 def _created(summary: svc.HandoverSummary) -> Done:

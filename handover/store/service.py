@@ -415,6 +415,9 @@ def save_version(store: Store, actor: Actor, case_id: str, case: dict[str, Any],
             return _summary(s, h)
         values = {} if actor.system else _after_authorisation(h, sides_of(actor, h), json.loads(current.document),
                                                               case, case_id)
+        if values.get("state") == "draft":   # the old authorisation does not travel into the new draft
+            _clear(case, workflow.CLEARED_BY["reopen"])
+            text = dump_case(case)
         _claim(s, h, expected_version, now, "your changes were not saved", **values)
         if values:
             s.add(WorkflowEvent(handover_id=h.id, action="reopen", from_state="authorised", to_state="draft",
@@ -450,7 +453,7 @@ def _after_authorisation(h: Handover, sides: set[str], old: dict[str, Any], new:
         if outside:
             raise Denied(f"{case_id} was sent as its manager authorised it: only the handover meeting, the lead "
                          f"professional, the receiving sign-off and the receiving team's events are recorded now, "
-                         f"not {outside[0]} (return it if the rest must change)")
+                         f"not {_field_words(new, outside[0])} (return it if the rest must change)")
     return {}
 
 
@@ -666,13 +669,21 @@ def _record_in_case(action: str, case: dict[str, Any], actor: Actor, today: str,
     """The case as the move records it: event dates and sign-off names (a new version when it changes)."""
     out = json.loads(json.dumps(case))
     step_down = out.get("direction") == "step_down"
+    if action == "request_authorisation" and _blank(get_path(out, "sign_off.prepared_by.name", None)):
+        # type nothing twice: whoever puts the handover forward prepared it (their name, role and team)
+        role = labels.role_label(actor.role) + (f", {actor.team_name}" if actor.team_name else "")
+        set_path(out, "sign_off.prepared_by", {"name": actor.display_name, "role": role, "date": today})
+    elif action == "request_authorisation" and _blank(get_path(out, "sign_off.prepared_by.date", None)):
+        set_path(out, "sign_off.prepared_by.date", today)
     if action == "authorise":
         set_path(out, "sign_off.sending_manager", {"name": actor.display_name, "date": today})
     elif action == "send" and step_down and _blank(get_path(out, "events.pack_sent", None)):
         set_path(out, "events.pack_sent", today)
     elif action == "acknowledge" and step_down and _blank(get_path(out, "events.acknowledged", None)):
         set_path(out, "events.acknowledged", today)
-    elif action in ("accept", "return"):
+    if action == "return":
+        _clear(out, workflow.CLEARED_BY["return"])
+    if action in ("accept", "return"):
         reason = note if action == "accept" else f"{reason_code}: {note}"
         set_path(out, "sign_off.receiving", {"name": actor.display_name, "date": today,
                                              "decision": "accepted" if action == "accept" else "returned",
@@ -733,8 +744,8 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
         case = json.loads(current.document)
         recorded = _record_in_case(action, record(case) if record else case, actor, _local_date(now),
                                    reason_code, note)
-        if action == "authorise":
-            _require_complete(s, recorded, now)
+        if action in workflow.CHECKED_MOVES:
+            _require_complete(s, recorded, now, action)
         new_version = None
         if recorded != case or action == "return":
             v = _add_version(s, h, recorded, dump_case(recorded), actor, now, frozen=(action == "authorise"),
@@ -757,15 +768,39 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
         return MoveResult(summary=_summary(s, h), event=_item(ev), new_version=new_version)
 
 
-def _require_complete(s: Session, case: dict[str, Any], now: datetime) -> None:
-    """Refuse to authorise (freeze) a document that check_case finds errors in, as of today."""
+def _field_words(case: dict[str, Any], path: str) -> str:
+    """A changed path as people read it: the form's label ("Risk factors"), never ``needs_and_risks.…``."""
+    from handover.forms import form_for
+
+    try:
+        form = form_for(case)
+    except Exception:   # noqa: BLE001 - a case of no known direction: say "that field"
+        return "that field"
+    f = form.field_at(path)
+    section = form.section_of(path)
+    if f is None:
+        return f"what is in {section.title!r}" if section else "that field"
+    return f"{f.label!r}" + (f" in {section.title!r}" if section else "")
+
+
+def _clear(case: dict[str, Any], paths: tuple[str, ...]) -> None:
+    """Blank what a move back to draft forgets (only where the document has it)."""
+    blank = {"sign_off.sending_manager": {"name": "", "date": None}}
+    for p in paths:
+        if get_path(case, p, None) not in (None, ""):
+            set_path(case, p, blank.get(p))
+
+
+def _require_complete(s: Session, case: dict[str, Any], now: datetime, action: str) -> None:
+    """Refuse to put forward or authorise (freeze) a document that check_case finds errors in, as of
+    today (:func:`handover.workflow.blocking` says which errors count for which move)."""
     from handover.checks import check_case
 
-    errors = check_case(case, local_date(now), active_protocol(s)).errors
+    errors = workflow.blocking(action, check_case(case, local_date(now), active_protocol(s)).errors)
     if errors:
         n = len(errors)
-        raise Invalid(f"cannot authorise: {n} error{'s' if n != 1 else ''} remain{'s' if n == 1 else ''} "
-                      f"({errors[0].message}{'; …' if n > 1 else ''})")
+        raise Invalid(f"cannot {workflow.ACTION_LABELS[action].lower()}: {n} error{'s' if n != 1 else ''} "
+                      f"remain{'s' if n == 1 else ''} ({errors[0].message}{'; …' if n > 1 else ''})")
 
 
 def _moved_away(s: Session, h: Handover, spec: workflow.Move) -> bool:

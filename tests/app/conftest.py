@@ -73,3 +73,15 @@ def forty_days(ctx: Context) -> dict[str, Any]:
         if e["rule"] in ("lead_professional_agreed", "pack_sent", "handover_meeting"):
             e["working_days"] = 40
     return d
+
+
+@pytest.fixture(autouse=True)
+def _check_your_answers_never_blocks(monkeypatch):
+    """A test that reaches Check your answers says what the person does there (monkeypatch its exec);
+    one that does not is told so, instead of waiting for ever on a modal dialog."""
+    from ui import check_answers
+
+    def exec_(dialog):
+        raise AssertionError("the test reached Check your answers without saying what the person does")
+
+    monkeypatch.setattr(check_answers.CheckAnswersDialog, "exec", exec_)

@@ -73,6 +73,9 @@ def test_authorise_then_sign_state_message_and_stored_pack_agree(qtbot, world, t
     win = _manager_window(qtbot, world)
     exec_ = _sign_with(PASSPHRASE if how == "signed" else "not the passphrase", world, cancel=how == "cancelled")
     monkeypatch.setattr(SignDialog, "exec", exec_)
+    from ui.check_answers import CheckAnswersDialog    # the manager reads the handover, then authorises
+    monkeypatch.setattr(CheckAnswersDialog, "exec", lambda d: d.DialogCode.Accepted if d.confirm.isEnabled()
+                        else d.DialogCode.Rejected)
     infos = []
     monkeypatch.setattr("ui.main_window.QMessageBox.information", lambda *a: infos.append(a[2]))
     win.open_case("SD-S")

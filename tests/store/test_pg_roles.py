@@ -513,7 +513,7 @@ def test_what_is_sent_is_what_was_authorised_even_by_raw_sql(council):
 def test_a_forged_actor_gains_nothing_on_a_persons_connection(council):
     c = council.contexts
     prac = c["prac"]
-    s = _new(council, "prac", "FORGE-1")
+    s = _new(council, "prac", "FORGE-1", complete=True)
     s = ops.request_authorisation(prac, "FORGE-1", s.row_version).value.summary
     _new(council, "other_prac", "FORGE-OTHER")
     mgr = c["mgr"].actor

@@ -74,7 +74,7 @@ def test_who_sees_and_edits_what(store, cast):
 
     for name in ("recv", "eh_prac", "eh_mgr"):          # the receiving team's
         assert record(getattr(cast, name), "SENT").current_version > 1
-        with pytest.raises(sv.Denied, match="sent as its manager authorised it.*transition.reason"):
+        with pytest.raises(sv.Denied, match="sent as its manager authorised it.*not 'Why the case is stepping down' in 'The decision to step down'"):
             save(getattr(cast, name), "SENT")
     for name in ("prac", "mgr"):                        # the sending team: nothing once it is sent
         with pytest.raises(sv.Denied, match="has been sent"):
@@ -84,7 +84,7 @@ def test_who_sees_and_edits_what(store, cast):
     # nor does the receiving team write the sending team's records
     view = sv.get_handover(store, cast.recv, "SENT", now=NOW)
     forged = dict(view.case, events=dict(view.case["events"], pack_sent="2026-11-01"))
-    with pytest.raises(sv.Denied, match="events.pack_sent"):
+    with pytest.raises(sv.Denied, match="not 'Pack sent to early help on' in 'Handover events'"):
         sv.save_version(store, cast.recv, "SENT", forged, view.summary.row_version, now=NOW)
 
 
@@ -151,7 +151,7 @@ def test_only_administrators_manage_users_teams_and_protocol(store, cast):
 
 
 def test_role_and_status_are_read_fresh(store, cast):
-    sv.create_handover(store, cast.prac, step_down("S-1"), now=NOW, receiving_team_id=cast.eh)
+    sv.create_handover(store, cast.prac, complete_step_down("S-1"), now=NOW, receiving_team_id=cast.eh)
     sv.move(store, cast.prac, "S-1", "request_authorisation", now=NOW)
     sv.set_role(store, cast.admin, "mgr", "practitioner", cast.csc, now=NOW)
     with pytest.raises(sv.Denied):    # the stale Actor still says "manager"

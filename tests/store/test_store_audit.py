@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from store.store_cases import NOW, step_down
+from store.store_cases import NOW, complete_step_down
 
 from handover import audit
 from handover.store import service as sv
 
 
 def _trail(store, cast):
-    sv.create_handover(store, cast.prac, step_down("AU-1"), now=NOW, receiving_team_id=cast.eh)
+    sv.create_handover(store, cast.prac, complete_step_down("AU-1"), now=NOW, receiving_team_id=cast.eh)
     sv.get_handover(store, cast.mgr, "AU-1", now=NOW)
     sv.move(store, cast.prac, "AU-1", "request_authorisation", now=NOW)
 

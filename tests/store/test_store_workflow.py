@@ -131,11 +131,47 @@ def test_authorised_version_is_frozen_and_a_change_returns_it_to_draft(store, ca
     old = sv.get_handover(store, cast.prac, "F-1", now=NOW, version=frozen_no)
     assert old.frozen and old.content_hash == frozen_hash
     changes = sv.diff_versions(store, cast.prac, "F-1", frozen_no, s.current_version)
-    assert [(c.path, c.old, c.new) for c in changes] == [("transition.reason", view.case["transition"]["reason"],
-                                                           "added after authorisation")]
+    # the change, and the old authorisation forgotten (the new draft must be authorised again)
+    assert sorted((c.path, c.old, c.new) for c in changes) == sorted([
+        ("transition.reason", view.case["transition"]["reason"], "added after authorisation"),
+        ("sign_off.sending_manager.name", "Mgr Example", ""),
+        ("sign_off.sending_manager.date", view.case["sign_off"]["sending_manager"]["date"], None)])
 
 
 def test_step_down_moves_record_dates(store, cast):
     drive(store, cast, "D-1", "acknowledged")
     case = sv.get_handover(store, cast.recv, "D-1", now=NOW).case
     assert case["events"] == {"pack_sent": "2026-11-25", "acknowledged": "2026-11-25"}
+
+
+def test_requesting_authorisation_records_the_preparer_from_the_account(store, cast):
+    """Type nothing twice: a blank 'Prepared by' is filled with who put the handover forward, their role
+    and team, and today's date; a preparer the practitioner typed is kept (only its date is filled)."""
+    case = complete_step_down("P-1")
+    case["sign_off"]["prepared_by"] = {"name": "", "role": "", "date": None}
+    sv.create_handover(store, cast.prac, case, now=NOW, receiving_team_id=cast.eh)
+    sv.move(store, cast.prac, "P-1", "request_authorisation", now=NOW)
+    got = sv.get_handover(store, cast.mgr, "P-1", now=NOW).case["sign_off"]["prepared_by"]
+    team = cast.prac.team_name or "CSC"
+    assert got["name"] == "Prac Example" and got["date"] == "2026-11-25"
+    assert got["role"].startswith("Practitioner") and team in got["role"]
+    typed = complete_step_down("P-2")
+    typed["sign_off"]["prepared_by"] = {"name": "Ana Typed", "role": "Senior social worker", "date": None}
+    sv.create_handover(store, cast.prac, typed, now=NOW, receiving_team_id=cast.eh)
+    sv.move(store, cast.prac, "P-2", "request_authorisation", now=NOW)
+    got = sv.get_handover(store, cast.mgr, "P-2", now=NOW).case["sign_off"]["prepared_by"]
+    assert got == {"name": "Ana Typed", "role": "Senior social worker", "date": "2026-11-25"}
+
+
+def test_a_returned_draft_forgets_its_authorisation_and_its_sent_and_acknowledged_dates(store, cast):
+    """Nothing old looks current: after a return the new draft has no manager's sign-off and no
+    sent/acknowledged dates (their deadlines start again when it is sent again)."""
+    drive(store, cast, "R-1", "acknowledged")
+    before = sv.get_handover(store, cast.recv, "R-1", now=NOW).case
+    assert before["sign_off"]["sending_manager"]["name"] and before["events"]["acknowledged"]
+    sv.move(store, cast.recv, "R-1", "return", now=NOW, reason_code="missing_information", note="no chronology")
+    after = sv.get_handover(store, cast.prac, "R-1", now=NOW)
+    assert after.summary.state == "draft" and after.summary.authorised_version is None
+    assert after.case["sign_off"]["sending_manager"] == {"name": "", "date": None}
+    assert after.case["events"].get("pack_sent") is None and after.case["events"].get("acknowledged") is None
+    assert after.case["sign_off"]["receiving"]["decision"] == "returned"

@@ -66,3 +66,15 @@ def data(tmp_path, tmp_path_factory):
     d = fresh(tmp_path, tmp_path_factory)
     yield d
     d.store.close()
+
+
+@pytest.fixture(autouse=True)
+def _check_your_answers_never_blocks(monkeypatch):
+    """A test that reaches Check your answers says what the person does there (monkeypatch its exec);
+    one that does not is told so, instead of waiting for ever on a modal dialog."""
+    from ui import check_answers
+
+    def exec_(dialog):
+        raise AssertionError("the test reached Check your answers without saying what the person does")
+
+    monkeypatch.setattr(check_answers.CheckAnswersDialog, "exec", exec_)

@@ -123,7 +123,17 @@ def test_step_down_from_draft_to_sent(qtbot, world, no_blocking, monkeypatch, tm
     assert stored.case["child"]["given_name"] == "Ellie" and len(stored.case["agencies"]) == 7
     assert "Saved at" in ws.saved.text()
 
+    from ui import check_answers
+
+    pages = []
+
+    def confirm(dialog):     # Check your answers: every section's answers, nothing stops it; confirmed
+        pages.append((dialog.checked.action, dialog.confirm.isEnabled(), dialog.text()))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(check_answers.CheckAnswersDialog, "exec", confirm)
     jo.do_move("request_authorisation")
+    assert pages[0][:2] == ("request_authorisation", True) and "Ellie" in pages[0][2]
     assert jo.workspace.view.summary.state == "awaiting_authorisation"
 
     # --- the manager authorises and signs with their certificate

@@ -41,14 +41,19 @@ from ui.widgets.style import STYLE_SHEET, heading, muted
 __all__ = ["CaseEditor", "SectionPage", "RECHECK_MS"]
 
 RECHECK_MS = 150
+_FROZEN = "This version has been authorised and is frozen: it cannot be changed. A change makes a new version."
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
 class SectionPage(QWidget):
     """One section: heading, hint, and its fields (built the first time the page is shown)."""
 
-    def __init__(self, section: Section, ctx: FieldContext, before: Callable[[str], QWidget | None]) -> None:
+    def __init__(self, section: Section, ctx: FieldContext, before: Callable[[str], QWidget | None],
+                 go_on: Callable[[str], None] | None = None, last: bool = False) -> None:
         super().__init__()
+        self._go_on = go_on
+        self._last = last
+        self.continue_button: QPushButton | None = None
         self.setObjectName("EditorPage")
         self.section = section
         self.ctx = ctx
@@ -85,7 +90,30 @@ class SectionPage(QWidget):
             w = build_field(f, self.ctx, lambda: "")
             self.fields.append(w)
             self.lay.addWidget(w)
+        if self._go_on is not None:
+            # GOV.UK question pages end with one button that saves and goes on; the last goes to the
+            # Check your answers page (a reader just moves on)
+            self.continue_button = QPushButton()
+            self.continue_button.setObjectName("continueButton")
+            self.continue_button.setProperty("role", "primary")
+            self.continue_button.clicked.connect(lambda _=False: self._go_on(self.section.id))
+            row = QHBoxLayout()
+            row.addWidget(self.continue_button)
+            row.addStretch(1)
+            self.lay.addLayout(row)
+            self.set_read_only(self.ctx.model.read_only)
         self.lay.addStretch(1)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """The page's last button: a reader just moves on, and the last page has none for a reader."""
+        b = self.continue_button
+        if b is None:
+            return
+        word = ("Continue" if read_only else "Save and continue") if not self._last else \
+            ("" if read_only else "Save and check your answers")
+        b.setText(word)
+        b.setAccessibleName(word)
+        b.setVisible(bool(word))
 
     def focus_widgets(self) -> list[QWidget]:
         out: list[QWidget] = []
@@ -102,6 +130,10 @@ class CaseEditor(QWidget):
     changed = Signal(object)
     #: the checks ran: the :class:`handover.checks.CheckResult`
     checked = Signal(object)
+    #: *Save and continue*: save what is pending now (the editor then shows the next section)
+    save_requested = Signal()
+    #: the last section's *Save and check your answers*
+    answers_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, as_of: date | None = None,
                  protocol: Protocol | None = None, read_only: bool = False,
@@ -176,8 +208,7 @@ class CaseEditor(QWidget):
         self.banner.setProperty("role", "banner")
         bl = QHBoxLayout(self.banner)
         bl.setContentsMargins(20, 8, 20, 8)
-        self.banner_text = QLabel("This version has been authorised and is frozen: it cannot be changed. "
-                                  "A change makes a new version.")
+        self.banner_text = QLabel(_FROZEN)
         self.banner_text.setWordWrap(True)
         bl.addWidget(self.banner_text)
         self.banner.setVisible(False)
@@ -286,10 +317,14 @@ class CaseEditor(QWidget):
     def set_saved_at(self, when: datetime) -> None:
         self.saved.setText(f"Saved at {when:%H:%M}")
 
-    def set_read_only(self, read_only: bool) -> None:
-        """Frozen (authorised) versions: everything can be read and focused, nothing changed."""
+    def set_read_only(self, read_only: bool, why: str = "") -> None:
+        """Frozen (authorised) versions: everything can be read and focused, nothing changed. ``why``:
+        the banner's sentence (default: the version is authorised and frozen)."""
         self.model.read_only = read_only
+        self.banner_text.setText(why or _FROZEN)
         self.banner.setVisible(read_only)
+        for page in self.pages.values():
+            page.set_read_only(read_only)
         for w in self._live_fields():
             w.set_read_only(read_only)
         for e in self._entries():
@@ -350,6 +385,25 @@ class CaseEditor(QWidget):
         self.scroll.verticalScrollBar().setValue(0)
         self._apply_inline()
         self._tab_timer.start()
+
+    def continue_from(self, section_id: str) -> None:
+        """*Save and continue*: the section counts as visited (its errors now show), what is pending is
+        saved, and the next section opens; after the last, the Check your answers page is asked for."""
+        if self.form is None:
+            return
+        self._touched.add(section_id)
+        if not self.model.read_only:
+            self.save_requested.emit()
+        ids = [s.id for s in self.form.sections]
+        if self.result is not None:
+            self._show_result()
+        i = ids.index(section_id) if section_id in ids else -1
+        if 0 <= i < len(ids) - 1:
+            self.show_section(ids[i + 1])
+            first = self.pages[ids[i + 1]].focus_widgets()[:1]
+            (first[0] if first else self.tasks or self).setFocus(Qt.FocusReason.OtherFocusReason)
+        elif not self.model.read_only:
+            self.answers_requested.emit()
 
     def section_status(self, section_id: str) -> SectionStatus | None:
         return self.tasks.status_of(section_id) if self.tasks else None
@@ -424,7 +478,7 @@ class CaseEditor(QWidget):
         self.tasks.section_chosen.connect(self.show_section)
         self.task_host.addWidget(self.tasks, 1)
         for s in form.sections:
-            page = SectionPage(s, self.ctx, self._before_field)
+            page = SectionPage(s, self.ctx, self._before_field, self.continue_from, last=s is form.sections[-1])
             page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self.pages[s.id] = page
             self.stack.addWidget(page)
