@@ -19,7 +19,7 @@ from handover import labels
 
 __all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RECEIVING_RECORDS", "receiving_records", "RETURN_REASONS", "Move", "MOVES", "ROLES",
            "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS",
-           "CHECKED_MOVES", "LEFT_FOR_LATER", "blocking", "CLEARED_BY"]
+           "CHECKED_MOVES", "blocking", "CLEARED_BY"]
 
 STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
 #: states in which the receiving team sees the handover
@@ -44,6 +44,10 @@ class Move:
     allowed: frozenset[tuple[str, str]]     #: (role, side) pairs
     needs_reason_code: bool = False
     needs_note: bool = False
+    #: the checks stand in front of it: it is made only when they find no error (see :func:`blocking`)
+    checked: bool = False
+    #: what the move itself records, or leaves to a later move: errors there do not stop it
+    leaves: tuple[str, ...] = ()
 
 
 def _pairs(*items: str) -> frozenset[tuple[str, str]]:
@@ -51,10 +55,14 @@ def _pairs(*items: str) -> frozenset[tuple[str, str]]:
 
 
 MOVES: dict[str, Move] = {m.action: m for m in (
+    # the preparer's sign-off is filled from the account when authorisation is requested, and the
+    # manager's when they authorise
     Move("request_authorisation", ("draft",), "awaiting_authorisation",
-         _pairs("practitioner@sending", "manager@sending")),
+         _pairs("practitioner@sending", "manager@sending"), checked=True,
+         leaves=("sign_off.prepared_by", "sign_off.sending_manager")),
     Move("send_back", ("awaiting_authorisation",), "draft", _pairs("manager@sending"), needs_note=True),
-    Move("authorise", ("awaiting_authorisation",), "authorised", _pairs("manager@sending")),
+    Move("authorise", ("awaiting_authorisation",), "authorised", _pairs("manager@sending"), checked=True,
+         leaves=("sign_off.sending_manager",)),
     Move("send", ("authorised",), "sent", _pairs("practitioner@sending", "manager@sending")),
     Move("acknowledge", ("sent",), "acknowledged", _pairs("receiver@receiving", "manager@receiving")),
     Move("accept", ("acknowledged",), "accepted", _pairs("receiver@receiving", "manager@receiving")),
@@ -133,13 +141,7 @@ def receiving_records(path: str) -> bool:
 
 #: the moves the checks stand in front of: a handover goes to the manager, and is frozen, only when the
 #: checks find no error in it (the practitioner sees the same list on "Check your answers")
-CHECKED_MOVES = ("request_authorisation", "authorise")
-#: what a move itself records, or leaves to a later one: the preparer's sign-off is filled from the account
-#: when authorisation is requested, the manager's when they authorise
-LEFT_FOR_LATER: dict[str, tuple[str, ...]] = {
-    "request_authorisation": ("sign_off.prepared_by", "sign_off.sending_manager"),
-    "authorise": ("sign_off.sending_manager",),
-}
+CHECKED_MOVES = tuple(a for a, m in MOVES.items() if m.checked)
 #: what a handover coming back to draft forgets, so that nothing old looks current: the authorisation it
 #: had and, for a step-down, the dates it was sent and acknowledged (their deadlines start again)
 CLEARED_BY: dict[str, tuple[str, ...]] = {
@@ -151,8 +153,9 @@ CLEARED_BY: dict[str, tuple[str, ...]] = {
 def blocking(action: str, errors: list) -> list:
     """The errors (findings with a ``path``) that stop ``action``: none for a move the checks do not
     stand in front of; for the others every error but those the move leaves for later."""
-    if action not in CHECKED_MOVES:
+    move = MOVES.get(action)
+    if move is None or not move.checked:
         return []
-    later = LEFT_FOR_LATER.get(action, ())
+    later = move.leaves
     return [e for e in errors
             if not any(e.path == p or e.path.startswith(p + ".") for p in later)]

@@ -77,3 +77,18 @@ def test_import_never_replaces_what_was_put_forward_authorised_or_sent(store, ca
     with pytest.raises(sv.Denied, match="imported as a new version only while the handover is a draft"):
         sv.import_case(store, sv.system_actor("test"), dump_case(edited), now=NOW)
     assert sv.versions(store, cast.mgr, f"IMP-{state}") == before
+
+
+def test_a_family_file_is_refused_until_the_store_keeps_families(store):
+    """handover-case/2 parses and checks, but the store (one child's deadline rows and list columns) does
+    not keep it yet: refused in one line, nothing written — never stored half-understood."""
+    from handover.family import upgrade
+
+    family = upgrade(step_down("FAM-1"))
+    before = (_count(store, Handover), _count(store, Version))
+    with pytest.raises(sv.Invalid, match=r"^this is a handover-case/2 file .*families yet") as e:
+        sv.import_case(store, CLI, json.dumps(family), now=NOW, team="CSC North")
+    assert "\n" not in str(e.value)
+    with pytest.raises(sv.Invalid, match="handover-case/2"):
+        sv.create_handover(store, CLI, family, now=NOW)
+    assert (_count(store, Handover), _count(store, Version)) == before

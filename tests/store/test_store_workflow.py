@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from store.store_cases import NOW, complete_step_down
 
-from handover import workflow
+from handover import labels, workflow
 from handover.store import service as sv
 
 # Written out by hand from SPEC.md section 2 (not derived from workflow.MOVES, so the test can fail).
@@ -102,7 +102,8 @@ def test_return_needs_a_coded_reason_and_a_note(store, cast):
     assert r.summary.authorised_version is None
     view = sv.get_handover(store, cast.prac, "R-1", now=NOW)
     assert view.case["sign_off"]["receiving"]["decision"] == "returned"
-    assert "wrong_team" in view.case["sign_off"]["receiving"]["reason"]
+    # the case says it in words (the code is in the workflow event below): "It was sent to the wrong team: …"
+    assert view.case["sign_off"]["receiving"]["reason"] == f"{labels.return_reason_label('wrong_team')}: belongs to West"
     assert view.can_edit and not view.frozen
     last = sv.history(store, cast.prac, "R-1")[-1]
     assert (last.reason_code, last.note, last.actor) == ("wrong_team", "belongs to West", "recv")
