@@ -68,3 +68,8 @@ def is_blank(value: object) -> bool:
     from handover.case import MISSING
 
     return value is MISSING
+
+
+def spoken(d: date) -> str:
+    """A date as a message says it: "Mon 9 Nov 2026" (never ISO in a sentence a person reads)."""
+    return f"{d:%a} {d.day} {d:%b %Y}"

@@ -17,10 +17,21 @@ from dateutil.relativedelta import relativedelta
 
 from handover.case import get_path
 from handover.checks import Context, Finding
-from handover.dates import parse_iso
+from handover.dates import parse_iso, spoken
 from handover.vocab import AGENCY_TYPES, vocab
 
 __all__ = ["run", "network_types", "information_holders", "expected_agencies", "AgencyNeed", "requests"]
+
+
+def _when(value: Any) -> str:
+    """A chronology entry's date as a message says it ("Thu 3 Sep 2026"); as written when it is no date."""
+    if not isinstance(value, str) or not value.strip():
+        return "an undated entry"
+    try:
+        d = parse_iso(value)
+    except ValueError:
+        d = None
+    return spoken(d) if d else value
 
 
 def _agencies(case: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -66,7 +77,7 @@ def information_holders(case: dict[str, Any]) -> dict[str, list[tuple[str, str]]
             continue
         t = e.get("source")
         if isinstance(t, str) and t in AGENCY_TYPES:
-            when = e.get("date") if isinstance(e.get("date"), str) else "an undated entry"
+            when = _when(e.get("date"))
             out.setdefault(t, []).append((f"chronology[{i}].source", f"the chronology has an entry from them ({when})"))
     for i, r in requests(case):
         t = r.get("agency_type")

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from handover import labels
 from handover.checks import Context, Finding
+from handover.dates import spoken
 from handover.deadlines import Deadline
 from handover.protocol import REQUEST_RULE
 from handover.vocab import vocab
@@ -24,7 +25,7 @@ def _what(d: Deadline) -> str:
     if d.rule == REQUEST_RULE:
         agency = d.agency_name or vocab().label("agency_types", d.agency_type)
         priority = vocab().label("request_priority", d.priority).lower()
-        what = f"{what} ({agency}, {priority}, sent {d.starts.isoformat() if d.starts else 'undated'})"
+        what = f"{what} ({agency}, {priority}, sent {spoken(d.starts) if d.starts else 'undated'})"
     return what
 
 
@@ -39,9 +40,9 @@ def run(ctx: Context) -> Iterator[Finding]:
         days = f"{d.working_days_overdue} working day{'s' if d.working_days_overdue != 1 else ''}"
         if d.status == "overdue":
             yield Finding("overdue", d.done_path,
-                          f"Overdue by {days}: the deadline to {what} was {d.due.isoformat()}. Do it now, or record "
+                          f"Overdue by {days}: the deadline to {what} was {spoken(d.due)}. Do it now, or record "
                           "the date it was done.", detail)
         elif d.status == "late":
             yield Finding("late", d.done_path,
-                          f"Done late, by {days}: the deadline to {what} was {d.due.isoformat()} and it was done on "
-                          f"{d.done.isoformat()}.", detail)
+                          f"Done late, by {days}: the deadline to {what} was {spoken(d.due)} and it was done on "
+                          f"{spoken(d.done)}.", detail)

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from handover.case import get_path
 from handover.checks import Context, Finding
-from handover.dates import parse_iso
+from handover.dates import parse_iso, spoken
 
 __all__ = ["run", "HOUSEHOLD_CHANGE_MONTHS"]
 
@@ -48,7 +48,7 @@ def run(ctx: Context) -> Iterator[Finding]:
             d = parse_iso(m.get(key))
             if d and since <= d <= until:
                 yield Finding("household_change", f"household[{i}].{key}",
-                              f"{name} {verb} the household on {d.isoformat()}, within {HOUSEHOLD_CHANGE_MONTHS} "
+                              f"{name} {verb} the household on {spoken(d)}, within {HOUSEHOLD_CHANGE_MONTHS} "
                               "months of the decision. Say in the handover how this change was assessed and what "
                               "checks were made on them.",
                               {"name": name, "change": verb, "date": d.isoformat(),

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from handover.case import MISSING, iter_paths
 from handover.checks import Context, Finding
 from handover.checks.walk import Slot
-from handover.dates import DATE_SHAPE, is_blank, parse_iso
+from handover.dates import DATE_SHAPE, is_blank, parse_iso, spoken
 from handover.forms import directions
 from handover.labels import join
 from handover.vocab import AGENCY_TYPES, vocab
@@ -88,7 +88,7 @@ def _slot_findings(slot: Slot, ctx: Context, nobody: str) -> Iterator[Finding]:
             yield Finding("invalid_date", path, f"{_describe(slot)} {why} ({value}). Correct it.", {"value": value})
         elif f.happened and d > ctx.as_of:
             yield Finding("future_date", path,
-                          f"{_describe(slot)} is {value}, after the date of this check ({ctx.as_of.isoformat()}): it "
+                          f"{_describe(slot)} is {spoken(d)}, after the date of this check ({spoken(ctx.as_of)}): it "
                           "records something that has happened, so it cannot be in the future. Correct the date.",
                           {"value": value, "as_of": ctx.as_of.isoformat()})
     elif t == "bool":

@@ -7,6 +7,8 @@ path: after an add, remove or move only the indexes change, and every field work
 
 from __future__ import annotations
 
+from handover.dates import person_date_text
+
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +98,9 @@ class EntryWidget(QFrame):
         entry = entry if isinstance(entry, dict) else {}
         name = entry.get(f.item_label) if f.item_label else None
         name = str(name).strip() if name not in (None, "") else ""
+        label_field = next((x for x in f.fields if x.key == f.item_label), None)
+        if label_field is not None and label_field.type == "date" and name:
+            name = person_date_text(name)          # a chronology entry reads 12/11/2025, not 2025-11-12
         if len(name) > 60:
             name = name[:57] + "…"
         extra = ""
@@ -121,7 +126,10 @@ class EntryWidget(QFrame):
             bits.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
         if bits:
             text += "  —  " + ", ".join(bits)
-        self.toggle.setText(text)
+        # on two lines where it is long (name, then what it is and its problems): a narrow pane keeps
+        # the whole heading instead of scrolling sideways
+        shown = text.replace("  ·  ", "\n", 1) if len(text) > 48 else text
+        self.toggle.setText(shown)
         state = "Hide" if self.toggle.isChecked() else "Show"
         self.toggle.setAccessibleName(f"{state} {self.owner.field.label} entry {text}")
 
