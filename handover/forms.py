@@ -108,6 +108,9 @@ class Field:
     #: a bool of a list entry that, when true, leaves the whole entry out of the family copy (the flag
     #: itself is not shown there): the chronology's ``confidential``
     family_hides_entry: bool = False
+    #: GOV.UK conditional reveal: the editor shows the field only while its ``required`` condition holds
+    #: (or it already holds an answer: nothing typed is ever hidden). The checks and the pack ignore it.
+    reveal: bool = False
 
     @property
     def is_list(self) -> bool:
@@ -250,11 +253,14 @@ def _field(raw: Any, where: str, in_list: bool = False) -> Field:
     hides = bool(raw.get("family_hides_entry", False))
     if hides and (raw["type"] != "bool" or not in_list):
         raise FormError(f"{here}: 'family_hides_entry' is for a yes/no (bool) field of a list entry")
+    reveal = bool(raw.get("reveal", False))
+    if reveal and (when is None or when.filled):
+        raise FormError(f"{here}: 'reveal' needs a 'required' condition with 'equals' or 'in' (shown while it holds)")
     return Field(key=str(raw["key"]), label=str(raw["label"]), type=raw["type"], hint=str(raw.get("hint", "")),
                  vocab=raw.get("vocab"), required=required, required_when=when,
                  min_items=int(raw.get("min_items", 0)), happened=bool(raw.get("happened", False)),
                  family=bool(raw.get("family", True)), item_label=raw.get("item_label"), fields=sub,
-                 family_hides_entry=hides)
+                 family_hides_entry=hides, reveal=reveal)
 
 
 def parse_field(raw: Any, where: str, in_list: bool = False) -> Field:

@@ -41,6 +41,10 @@ from ui.widgets.style import STYLE_SHEET, heading, muted
 __all__ = ["CaseEditor", "SectionPage", "RECHECK_MS"]
 
 RECHECK_MS = 150
+#: below this height (logical pixels) the editor folds its deadline cards into one line
+COMPACT_BELOW = 560
+#: below this width (logical pixels) the findings sit under the form, not beside it
+NARROW_BELOW = 960
 _FROZEN = "This version has been authorised and is frozen: it cannot be changed. A change makes a new version."
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -61,7 +65,7 @@ class SectionPage(QWidget):
         self.fields: list[FieldWidget] = []
         self.built = False
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(32, 24, 32, 48)
+        outer.setContentsMargins(24, 24, 20, 48)
         column = QWidget()
         column.setObjectName("EditorPage")
         # a readable measure: long lines of form are hard to scan
@@ -237,9 +241,14 @@ class CaseEditor(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.stack)
-        self.splitter.addWidget(self.scroll)
+        # the form, and under it the findings when the window is narrow (see resizeEvent)
+        self.middle = QSplitter(Qt.Orientation.Vertical)
+        self.middle.setChildrenCollapsible(False)
+        self.middle.addWidget(self.scroll)
+        self.splitter.addWidget(self.middle)
 
         right = QFrame()
+        self.findings_pane = right
         right.setProperty("role", "panel")
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -271,12 +280,37 @@ class CaseEditor(QWidget):
         stack.canRedoChanged.connect(self._undo_state)
         self._undo_state()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().resizeEvent(event)
+        # a short window (a 768-pixel laptop at 150 %): the deadline cards fold into one line
+        self.deadlines.set_compact(self.height() < COMPACT_BELOW)
+        # a narrow one: the findings go under the form instead of beside it, so the form keeps its width
+        self._set_narrow(self.width() < NARROW_BELOW)
+
+    def _set_narrow(self, narrow: bool) -> None:
+        if narrow == getattr(self, "_narrow", False):
+            return
+        self._narrow = narrow
+        self.findings.title.setVisible(not narrow)     # under the form, its summary says enough
+        if narrow:
+            self.middle.addWidget(self.findings_pane)
+            h = max(self.middle.height(), 300)
+            self.middle.setSizes([int(h * 0.7), int(h * 0.3)])
+            w = max(self.width(), 600)
+            self.splitter.setSizes([int(w * 0.28), int(w * 0.72)])
+        else:
+            self.splitter.addWidget(self.findings_pane)
+            w = max(self.width(), 800)
+            self.splitter.setSizes([int(w * 0.2), int(w * 0.52), int(w * 0.28)])
+
     def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().showEvent(event)
         if not getattr(self, "_sized", False):
             self._sized = True
-            w = max(self.width(), 800)
-            self.splitter.setSizes([int(w * 0.2), int(w * 0.52), int(w * 0.28)])
+            w = max(self.width(), 600)
+            narrow = getattr(self, "_narrow", False)
+            self.splitter.setSizes([int(w * 0.28), int(w * 0.72)] if narrow else
+                                   [int(w * 0.2), int(w * 0.52), int(w * 0.28)])
 
     def _undo_state(self, *_: Any) -> None:
         stack = self.model.undo_stack
@@ -299,6 +333,7 @@ class CaseEditor(QWidget):
                     w.load()
         self._touched = set()
         self._update_title()
+        self._apply_reveal()
         self.recheck_now()
         if self.tasks is not None and self.tasks.currentRow() < 0:
             self.tasks.setCurrentRow(0)
@@ -383,6 +418,7 @@ class CaseEditor(QWidget):
         self.stack.setCurrentWidget(page)
         self.stack.adjustSize()
         self.scroll.verticalScrollBar().setValue(0)
+        self._apply_reveal()
         self._apply_inline()
         self._tab_timer.start()
 
@@ -496,6 +532,7 @@ class CaseEditor(QWidget):
     def _lazily_built(self, _w: QWidget) -> None:
         self._tab_timer.start()
         self._inline_timer.start()
+        self._apply_reveal()
 
     # -- helpers for fields --------------------------------------------------------------------------
     def _household_names(self) -> list[str]:
@@ -542,6 +579,30 @@ class CaseEditor(QWidget):
         loc = self._locate(path, build=False)
         if loc is not None and isinstance(loc[0], FieldWidget):
             loc[0].load()
+        self._apply_reveal()
+
+    def _apply_reveal(self) -> None:
+        """GOV.UK conditional reveal: a ``reveal`` field shows while its condition holds, or once it has
+        an answer (nothing typed is hidden)."""
+        from handover.case import get_path
+        from handover.checks.walk import condition_holds
+        from handover.dates import is_blank
+
+        case = self.model.case
+        for w in self._live_fields():
+            f = w.field
+            if not f.reveal or f.required_when is None:
+                continue
+            path = w.path
+            last = None
+            for m in _INDEX.finditer(path):
+                last = m
+            entry = get_path(case, path[:last.end()], None) if last else None
+            value = get_path(case, path, None)
+            shown = condition_holds(f.required_when, case, entry if isinstance(entry, dict) else None) \
+                or not is_blank(value)
+            if w.isHidden() == shown:
+                w.setVisible(shown)
 
     def _list_changed(self, list_path: str, op: str, a: int, b: int) -> None:
         loc = self._locate(list_path, build=False)

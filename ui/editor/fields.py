@@ -432,15 +432,22 @@ class ChoiceField(FieldWidget):
         self.combo = QComboBox()
         install_shortcut_guard(self.combo)
         self.combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.combo.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        # as wide as its longest answer where there is room, narrower (never pushing the page sideways)
+        # where there is not: a long legal gateway's name is then cut in the box, whole in the list
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(18)
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.combo.addItem("Choose…", "")
         voc = vocab()
         for code in voc.codes(self.field.vocab or ""):
             self.combo.addItem(voc.label(self.field.vocab or "", code), code)
+        fm = self.combo.fontMetrics()
+        widest = max(fm.horizontalAdvance(self.combo.itemText(i)) for i in range(self.combo.count()))
+        self.combo.setMaximumWidth(widest + 64)
+        self.combo.view().setMinimumWidth(widest + 32)
         self._fixed = self.combo.count()
         self.combo.activated.connect(lambda i: self.commit(self.combo.itemData(i) or ""))
-        lay.addWidget(self.combo, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.combo)
 
     def input_widget(self) -> QWidget:
         return self.combo
@@ -689,25 +696,39 @@ class ChecklistField(FieldWidget):
     ANSWERS = ("involved", "not_involved", "not_checked")
 
     def build(self, lay: QVBoxLayout) -> None:
+        # the checklist's shortcut, with one confirmation: every agency not answered yet is marked
+        # "not involved (checked)" — one undo step; the agencies answered already are left as they are
+        self.rest_button = QPushButton("Mark every remaining agency not involved…")
+        self.rest_button.setAccessibleName("Mark every agency not answered yet as not involved, checked")
+        self.rest_button.clicked.connect(lambda _=False: self.mark_rest_not_involved())
+        row = QHBoxLayout()
+        row.addWidget(self.rest_button)
+        row.addStretch(1)
+        lay.addLayout(row)
         box = QFrame()
         box.setProperty("role", "panel")
         grid = QGridLayout(box)
         grid.setContentsMargins(12, 8, 12, 8)
-        grid.setHorizontalSpacing(18)
+        grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
         voc = vocab()
         heads = ["Agency"] + [voc.label("agency_check", a) for a in self.ANSWERS]
         for col, text in enumerate(heads):
             h = QLabel(text)
             h.setFont(scaled_font(h, 1.0, bold=True))
+            h.setWordWrap(True)
             grid.addWidget(h, 0, col)
         self.rows: dict[str, tuple[QButtonGroup, list[QRadioButton], QLabel, QLabel]] = {}
         for r, agency in enumerate(AGENCY_TYPES):
             name = QLabel(voc.label("agency_types", agency))
+            name.setWordWrap(True)          # a long agency name wraps instead of pushing the page sideways
+            name.setMinimumWidth(name.fontMetrics().horizontalAdvance("Health visitor"))
             group = QButtonGroup(self)
             buttons = []
             for c, answer in enumerate(self.ANSWERS):
-                b = QRadioButton(voc.label("agency_check", answer).split(" (")[0])
+                # the column heading says what each answer is (a table of answers, as GOV.UK's "check
+                # answers" tables do); the button's accessible name says it in full
+                b = QRadioButton()
                 b.setAccessibleName(f"{voc.label('agency_types', agency)}: {voc.label('agency_check', answer)}")
                 group.addButton(b, c)
                 buttons.append(b)
@@ -727,6 +748,35 @@ class ChecklistField(FieldWidget):
     def _answer(self, agency: str, i: int) -> None:
         if not self._loading:
             self.ctx.model.set_value(f"{self.path}.{agency}", self.ANSWERS[i])
+
+    def remaining(self) -> list[str]:
+        """The agency types not answered yet (not checked, or never touched)."""
+        v = self.value()
+        v = v if isinstance(v, dict) else {}
+        return [a for a in AGENCY_TYPES if v.get(a, "not_checked") == "not_checked"]
+
+    def mark_rest_not_involved(self, confirm: bool = True) -> int:
+        """Mark every remaining agency "not involved (checked)" after one confirmation; returns how many."""
+        from ui.qt import QMessageBox
+
+        rest = self.remaining()
+        if self.ctx.model.read_only or not rest:
+            return 0
+        if confirm:
+            voc = vocab()
+            names = ", ".join(voc.label("agency_types", a) for a in rest)
+            answer = QMessageBox.question(
+                self, "Mark the remaining agencies not involved",
+                f"You are confirming that you have checked, and that none of these {len(rest)} agencies is "
+                f"involved with the family: {names}.\n\nMark them all as not involved?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return 0
+        with self.ctx.model.macro("Mark the remaining agencies not involved"):
+            for a in rest:
+                self.ctx.model.set_value(f"{self.path}.{a}", "not_involved", from_widget=False)
+        self.load()
+        return len(rest)
 
     def input_widget(self) -> QWidget:
         return self.focus_target(AGENCY_TYPES[0])
@@ -776,6 +826,7 @@ class ChecklistField(FieldWidget):
                 b.setAccessibleDescription(extra)
 
     def set_read_only(self, ro: bool) -> None:
+        self.rest_button.setEnabled(not ro)
         for _, buttons, _, _ in self.rows.values():
             for b in buttons:
                 b.setEnabled(not ro)

@@ -37,7 +37,9 @@ class _SetValue(Command):
     def __init__(self, model: "EditorModel", path: str, value: Any, merge: bool, quiet_first: bool) -> None:
         self.text = f"change to “{model.describe(path)}”"
         self.model, self.path, self.new = model, path, value
-        self.old = copy.deepcopy(get_path(model.case, path))
+        old = get_path(model.case, path)
+        # MISSING stays MISSING (a deep copy would make a new object that undo then writes into the case)
+        self.old = old if old is MISSING else copy.deepcopy(old)
         self.merge = merge
         self._quiet = quiet_first
 

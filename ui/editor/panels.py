@@ -23,6 +23,7 @@ from ui.qt import (
     QListWidgetItem,
     QPainter,
     QPushButton,
+    QSizePolicy,
     QRect,
     QSize,
     QStyle,
@@ -51,6 +52,10 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
 #: on a finding whose fix is adding an agency to the network (agency_missing): the agency type
 ADD_AGENCY_ROLE = Qt.ItemDataRole.UserRole + 3
+#: on the one line that stands for several warnings of one kind: how many
+GROUPED_ROLE = Qt.ItemDataRole.UserRole + 4
+#: warnings of one kind in one section from this many on are one line
+GROUP_WARNINGS_FROM = 3
 
 
 def fmt_date(d: date | None) -> str:
@@ -211,6 +216,8 @@ class FindingsPanel(QWidget):
         self.title = heading("Check before you send", 1.25)
         lay.addWidget(self.title)
         self.summary = muted("")
+        # the summary keeps the height its wrapped lines need; the list below gives way on a short screen
+        self.summary.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         lay.addWidget(self.summary)
         self.tree = _FindingTree()
         self.tree.setObjectName("findings")
@@ -222,6 +229,7 @@ class FindingsPanel(QWidget):
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.setVerticalScrollMode(QTreeWidget.ScrollMode.ScrollPerPixel)
         self.tree.setIndentation(self.fontMetrics().horizontalAdvance("0"))
+        self.tree.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.tree.itemActivated.connect(self._go)
         self.tree.itemClicked.connect(self._go)
         lay.addWidget(self.tree, 1)
@@ -257,8 +265,8 @@ class FindingsPanel(QWidget):
             text = (f"No errors: the final pack can be made. {w_words} for you to judge. Choose one to go to it."
                     if not waiting else f"No errors so far; {w_words} for you to judge." + later)
         else:
-            text = (f"{errors} error{'s' if errors != 1 else ''} and {w_words}. Errors must be fixed before the "
-                    "final pack; warnings are for you to judge. Choose one to go to its answer." + later)
+            text = (f"{errors} error{'s' if errors != 1 else ''} and {w_words}: fix the errors before the final "
+                    "pack; warnings are for you to judge." + later)
         self.summary.setText(text)
         if key == self._shown:
             return
@@ -277,25 +285,59 @@ class FindingsPanel(QWidget):
             group.setData(0, SECTION_ROLE, section_id)
             group.setData(0, PATH_ROLE, "")
             self.tree.addTopLevelItem(group)
+            # warnings of one kind come as one line (15 "not checked yet" do not bury the two that
+            # matter); the line opens to show each, and goes to the first
+            kinds: dict[str, list] = {}
+            for f in found:
+                if not f.is_error:
+                    kinds.setdefault(f.code, []).append(f)
+            grouped = {code for code, fs in kinds.items() if len(fs) >= GROUP_WARNINGS_FROM}
+            done: set[str] = set()
             for f in sorted(found, key=lambda f: (not f.is_error)):
+                if f.code in grouped:
+                    if f.code in done:
+                        continue
+                    done.add(f.code)
+                    same = kinds[f.code]
+                    head = self._item(f"Warning ({len(same)} like this): {f.message}", f, section_id, "warning")
+                    head.setData(0, GROUPED_ROLE, len(same))
+                    group.addChild(head)
+                    for g in same:
+                        head.addChild(self._item(f"Warning: {g.message}", g, section_id, "warning"))
+                    continue
                 word = "Error" if f.is_error else "Warning"
-                it = QTreeWidgetItem([f"{word}: {f.message}"])
-                it.setIcon(0, icon("error" if f.is_error else "warning"))
-                it.setData(0, PATH_ROLE, f.path)
-                it.setData(0, SECTION_ROLE, section_id)
-                if f.code == "agency_missing" and isinstance(f.detail, dict) and f.detail.get("agency_type"):
-                    it.setData(0, ADD_AGENCY_ROLE, f.detail["agency_type"])
-                it.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{word}: {f.message}")
-                it.setToolTip(0, f"{word} ({f.code}) at {f.path}")
-                group.addChild(it)
+                group.addChild(self._item(f"{word}: {f.message}", f, section_id, "error" if f.is_error else "warning"))
             group.setExpanded(section_id not in expanded)
 
+    @staticmethod
+    def _item(text: str, f: "Finding", section_id: str, kind: str) -> QTreeWidgetItem:
+        it = QTreeWidgetItem([text])
+        it.setIcon(0, icon(kind))
+        it.setData(0, PATH_ROLE, f.path)
+        it.setData(0, SECTION_ROLE, section_id)
+        if f.code == "agency_missing" and isinstance(f.detail, dict) and f.detail.get("agency_type"):
+            it.setData(0, ADD_AGENCY_ROLE, f.detail["agency_type"])
+        it.setData(0, Qt.ItemDataRole.AccessibleTextRole, text)
+        it.setToolTip(0, text)
+        return it
+
     def items(self) -> list[QTreeWidgetItem]:
+        """One item per finding (those grouped under one line included; not the line itself)."""
         out = []
         for i in range(self.tree.topLevelItemCount()):
             g = self.tree.topLevelItem(i)
-            out.extend(g.child(j) for j in range(g.childCount()))
+            for j in range(g.childCount()):
+                it = g.child(j)
+                if it.data(0, GROUPED_ROLE):
+                    out.extend(it.child(k) for k in range(it.childCount()))
+                else:
+                    out.append(it)
         return out
+
+    def lines(self) -> list[QTreeWidgetItem]:
+        """What the list shows at its first level under each section: a finding, or one line for several."""
+        return [self.tree.topLevelItem(i).child(j) for i in range(self.tree.topLevelItemCount())
+                for j in range(self.tree.topLevelItem(i).childCount())]
 
 
 def deadline_words(d: "Deadline", as_of: date, region: str, starts_label: str) -> tuple[str, str, str]:
@@ -333,7 +375,32 @@ class DeadlineStrip(QFrame):
         self.buttons: list[QToolButton] = []
         self.empty = muted("None for this direction.")
         self.lay.addWidget(self.empty)
+        # on a short screen (150 % scaling) the cards fold into one line that opens them
+        self.toggle = QToolButton()
+        self.toggle.setObjectName("deadlinesToggle")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toggle.toggled.connect(lambda _on: self._apply())
+        self.toggle.hide()
+        self.lay.addWidget(self.toggle)
+        self._compact = False
+        self._counts = ""
         self._shown: tuple = ()
+
+    def set_compact(self, compact: bool) -> None:
+        if compact != self._compact:
+            self._compact = compact
+            self._apply()
+
+    def _apply(self) -> None:
+        open_ = not self._compact or self.toggle.isChecked()
+        self.head.setVisible(not self._compact)
+        self.toggle.setVisible(self._compact and bool(self.buttons))
+        verb = "hide" if self.toggle.isChecked() else "show"
+        self.toggle.setText(f"Deadlines: {self._counts} ({verb})")
+        self.toggle.setAccessibleName(f"Deadlines: {self._counts}. Press to {verb} them")
+        for b in self.buttons:
+            b.setVisible(open_)
 
     def show_deadlines(self, deadlines: tuple["Deadline", ...], as_of: date, region: str,
                        label_of: Callable[[str], str]) -> None:
@@ -360,6 +427,12 @@ class DeadlineStrip(QFrame):
             b.clicked.connect(lambda _=False, p=d.done_path: self.activated.emit(p))
             self.lay.insertWidget(1 + i, b)
             self.buttons.append(b)
+        counts: dict[str, int] = {}
+        for d in deadlines:
+            counts[d.status] = counts.get(d.status, 0) + 1
+        order = ("overdue", "late", "due", "met", "not_started")
+        self._counts = ", ".join(f"{counts[st]} {labels.status_label(st).lower()}" for st in order if st in counts)
+        self._apply()
 
 
 class NetworkGaps(QFrame):
