@@ -66,11 +66,11 @@ STOPS: tuple[tuple[str, str], ...] = (
     *(("practitioner", f"section-{s}") for s in SECTIONS),
     ("practitioner", "new-handover"), ("practitioner", "preview"), ("practitioner", "changes"),
     ("practitioner", "lawful-basis-1"), ("practitioner", "lawful-basis-2"), ("practitioner", "lawful-basis-3"),
-    ("practitioner", "lawful-basis-4"), ("practitioner", "lock"),
+    ("practitioner", "lawful-basis-4"), ("practitioner", "lock"), ("practitioner", "check-answers"),
     ("eh-practitioner", "list"),
     *(("eh-practitioner", f"section-{s}") for s in SECTIONS),
     ("manager", "list"), ("manager", "incoming"), ("manager", "dashboard"), ("manager", "dashboard-bottom"),
-    ("manager", "awaiting"), ("manager", "sign"), ("manager", "send-back"),
+    ("manager", "awaiting"), ("manager", "check-answers"), ("manager", "sign"), ("manager", "send-back"),
     ("receiver", "list"), ("receiver", "incoming"), ("receiver", "accept"), ("receiver", "return"),
     ("receiver", "read-full"), ("receiver", "pack"), ("receiver", "changes"), ("receiver", "incoming-all"),
     ("csc-receiver", "incoming"),
@@ -380,6 +380,20 @@ class RoleSession:
     def _awaiting(self) -> list[Any]:
         self._open(AWAITING)
         return [self.win]
+
+    def _check_answers(self) -> list[Any]:
+        """Check your answers: the practitioner's on the returned handover (its error summary refuses
+        the move), the manager's on the one awaiting them (nothing stops it)."""
+        from handover.app import operations as ops
+        from ui.check_answers import CheckAnswersDialog
+
+        manager = self.win.actor.role == "manager"
+        self._open(AWAITING if manager else RETURNED)
+        action = "authorise" if manager else "request_authorisation"
+        ws = self.win.workspace
+        checked = ops.check_answers(self.win.app.ctx, ws.editor.case(), action)
+        d = CheckAnswersDialog(checked, can_change=bool(ws.view.can_edit), preview=lambda: None, parent=self.win)
+        return self._dialog(d)
 
     def _sign(self) -> list[Any]:
         from ui.dialogs.sign_dialog import SignDialog

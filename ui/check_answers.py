@@ -75,6 +75,7 @@ class CheckAnswersDialog(QDialog):
         word = labels.action_label(action)
         self.confirm = self.buttons.addButton(word.replace("&", "&&"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.confirm.setAccessibleName(word)
+        self.confirm.setProperty("role", "primary")
         self.confirm.clicked.connect(self._try_confirm)
         blocked = bool(checked.blocking)
         if blocked:
@@ -115,7 +116,7 @@ class CheckAnswersDialog(QDialog):
             for d in c.result.deadlines:
                 status = labels.status_label(d.status)
                 cls = " class='overdue'" if d.status in ("overdue", "late") else ""
-                due = person_date_text(d.due.isoformat()) if d.due else "not started yet"
+                due = person_date_text(d.due.isoformat()) if d.due else "—"
                 out.append(f"<tr><th>{_esc(labels.rule_label(d.rule))}</th><td>{_esc(due)}</td>"
                            f"<td{cls}>{_esc(status)}</td></tr>")
             out.append("</table>")
@@ -126,8 +127,7 @@ class CheckAnswersDialog(QDialog):
                 answer = _esc(a.text).replace("\n", "<br>") if a.answered else \
                     "<span class='muted'>Not answered</span>"
                 out.append(f"<tr><th width='32%'>{_esc(a.label)}</th><td>{answer}</td>"
-                           f"<td align='right'><a href='change:{_esc(a.path)}'>{link}"
-                           f"<span style='font-size:1px;color:white'> {_esc(a.label)}</span></a></td></tr>")
+                           f"<td align='right' width='10%'><a href='change:{_esc(a.path)}'>{link}</a></td></tr>")
             out.append("</table>")
         return "".join(out)
 

@@ -22,9 +22,10 @@ from handover.workflow import STATES
 from ui.operations import ops
 from ui.inbox import nice_date, rule_label
 from ui.qt import (QAbstractTableModel, QBrush, QCheckBox, QColor, QComboBox, QFileDialog, QFont, QFontMetrics,
-                   QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QModelIndex, QObject, QPainter, QPen,
-                   QPersistentModelIndex, QPushButton, QRectF, QSizePolicy, QSplitter, Qt, QTableView, QTableWidget,
+                   QFrame, QHBoxLayout, QHeaderView, QLabel, QModelIndex, QObject, QPainter, QPen,
+                   QPersistentModelIndex, QPushButton, QRectF, QScrollArea, QSizePolicy, QSplitter, Qt, QTableView, QTableWidget,
                    QTableWidgetItem, QTimer, QVBoxLayout, QWidget, Signal)
+from ui.widgets.flow import FlowLayout
 from ui.widgets.style import STYLE_SHEET, heading, muted
 
 __all__ = ["DashboardPage", "OverdueModel", "TimelinessChart", "TeamChart", "PAGE"]
@@ -139,6 +140,8 @@ class OverdueModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == "status" and self.escalation(item):
             return f"Escalate: {self.escalation(item)} longer than the protocol allows."
+        if role == Qt.ItemDataRole.ToolTipRole:     # a narrowed column's whole text
+            return self.text(item, col)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -350,6 +353,7 @@ class DashboardPage(QWidget):
         self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.counts.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.counts.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.counts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # 3 stretched columns
 
         # charts
         self.timeliness = TimelinessChart()
@@ -436,6 +440,7 @@ class DashboardPage(QWidget):
                                                  "25/11/2026", "OVERDUE — escalate",
                                                  "Working days overdue")):
             self.table.setColumnWidth(OVERDUE_COLUMNS.index(col), fm.horizontalAdvance(sample) + 24)
+        self._natural = [self.table.columnWidth(i) for i in range(len(OVERDUE_COLUMNS))]
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Number of rows")
 
@@ -476,33 +481,61 @@ class DashboardPage(QWidget):
         top.addWidget(time_box)
         top.setSizes([330, 420, 560])
 
-        filters = QGridLayout()
-        for i, (text, w) in enumerate((("Team", self.team), ("Direction", self.direction), ("Deadline", self.rule),
-                                       ("Worker", self.worker), ("Show", self.status))):
+        # the filters and the exports flow onto more lines when the window is narrow (150 % scaling)
+        filters_box = QWidget()
+        filters = FlowLayout(filters_box, spacing=12)
+        filters.setContentsMargins(0, 0, 0, 0)
+        for text, w in (("Team", self.team), ("Direction", self.direction), ("Deadline", self.rule),
+                        ("Worker", self.worker), ("Show", self.status)):
+            cell = QWidget()
+            cv = QVBoxLayout(cell)
+            cv.setContentsMargins(0, 0, 0, 0)
+            cv.setSpacing(2)
             lab = QLabel(text)
             lab.setBuddy(w)
-            filters.addWidget(lab, 0, i)
-            filters.addWidget(w, 1, i)
-        filters.addWidget(self.only_escalations, 1, 5)
-        exports = QHBoxLayout()
-        exports.addWidget(self.count_label, 1)
+            cv.addWidget(lab)
+            cv.addWidget(w)
+            filters.addWidget(cell)
+        filters.addWidget(self.only_escalations)
+        exports_box = QWidget()
+        exports = FlowLayout(exports_box, spacing=8)
+        exports.setContentsMargins(0, 0, 0, 0)
+        exports.addWidget(self.count_label)
         for b in (self.export_overdue_csv, self.export_overdue_xlsx, self.export_all_csv, self.export_all_xlsx):
             exports.addWidget(b)
+        for chart in (self.team_chart, time_box):
+            chart.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("0") * 12)
+        # the counts: its state names and three columns of numbers, whole
+        self.counts.horizontalHeader().setMinimumSectionSize(QFontMetrics(self.font()).horizontalAdvance("00000"))
+        counts_box.setMinimumWidth(self.counts.verticalHeader().sizeHint().width() + 3 * (
+            QFontMetrics(self.font()).horizontalAdvance(labels.direction_label("step_down")) + 16) + 8)
 
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(heading("Overdue and late deadlines", 1.15))
         bl.addWidget(self.escalation_frame)
-        bl.addLayout(filters)
-        bl.addLayout(exports)
+        bl.addWidget(filters_box)
+        bl.addWidget(exports_box)
         bl.addWidget(self.table, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        lay = QVBoxLayout(self)
+        # the page scrolls up and down on a short screen, never sideways
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("DashboardScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        inner.setMinimumHeight(QFontMetrics(self.font()).lineSpacing() * 34)
+        self.scroll.setWidget(inner)
+        outer.addWidget(self.scroll)
+        lay = QVBoxLayout(inner)
         title = heading("Team and overdue", 1.5)
         lay.addWidget(title)
         lay.addWidget(muted(f"As of {nice_date(app.today())}. Working days exclude weekends and bank "
@@ -525,6 +558,21 @@ class DashboardPage(QWidget):
         self._stale = False
         app.changed.connect(self._on_changes)
         self.refresh()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 — Qt's name
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """The overdue table's columns share the width there is (never a sideways scroll bar): their natural
+        widths, narrowed in proportion when the window is narrow (the full text is in each cell's tip)."""
+        room = self.table.viewport().width()
+        total = sum(self._natural)
+        if room <= 0 or total <= 0:
+            return
+        scale = min(1.0, (room - 2) / total)
+        for i, w in enumerate(self._natural):
+            self.table.setColumnWidth(i, max(24, int(w * scale)))
 
     def _on_changes(self, changes: Any) -> None:
         """Any operation on this machine: redraw now when on screen, else when next shown."""

@@ -22,6 +22,7 @@ from handover.app import Changes, Gate
 from ui.case_list import CaseListModel, CaseListView, handover_list_model
 from ui.operations import UiApp, ops, sentence
 from ui.signin import IdleWatcher, LockScreen
+from ui.widgets.flow import FlowLayout
 
 __all__ = ["MainWindow", "CaseWorkspace"]
 
@@ -53,7 +54,10 @@ class CaseWorkspace(QWidget):
         self.banner.hide()
         back = QPushButton("← All handovers")
         back.clicked.connect(window.show_list)
-        self.actions_bar = QHBoxLayout()
+        # the workflow buttons wrap onto a second line in a narrow window (150 % scaling)
+        self.actions_box = QWidget()
+        self.actions_bar = FlowLayout(self.actions_box, spacing=6)
+        self.actions_bar.setContentsMargins(0, 0, 0, 0)
         from ui.editor import CaseEditor  # the editor and its forms load when a handover is first opened
 
         self.editor = CaseEditor(checker=self.app.ctx.check, region=lambda: self.app.ctx.protocol().region)
@@ -67,7 +71,7 @@ class CaseWorkspace(QWidget):
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title)
-        top.addLayout(self.actions_bar, 1)
+        top.addWidget(self.actions_box, 1)
         top.addWidget(self.state)
         top.addWidget(self.saved)
         lay = QVBoxLayout(self)
@@ -88,7 +92,7 @@ class CaseWorkspace(QWidget):
         self.editor.load_case(view.case)
         why = "" if view.frozen else f"You can read this handover but not change it: {view.edit_refusal or 'read only'}."
         self.editor.set_read_only(not view.can_edit, why)
-        self.saved.setText("" if view.can_edit else sentence(view.edit_refusal or "read only"))
+        self.saved.setText("" if view.can_edit else "Read only")     # why: in the editor's banner, wrapped
         back = getattr(view, "reasons_back", None)
         self.banner.setVisible(back is not None)
         if back is not None:
@@ -123,7 +127,6 @@ class CaseWorkspace(QWidget):
                          "Compare this version with an earlier one, side by side")
         self._button("Preview pack", self.window_.preview_pack,
                      "The pack as it would be made now: check your answers before requesting authorisation")
-        self.actions_bar.addStretch(1)
 
     # ---- saving
     def _changed(self, case: dict[str, Any]) -> None:
@@ -161,12 +164,14 @@ class MainWindow(QMainWindow):
         actor = app.actor
         self.signed_out = False
         demo = "DEMONSTRATION DATA — " if ops.is_demo(app.ctx) else ""
-        self.setWindowTitle(f"{demo}Transition handovers — {actor.display_name} ({actor.role}"
+        self.setWindowTitle(f"{demo}Transition handovers — {actor.display_name} ({labels.role_label(actor.role)}"
                             f"{', ' + actor.team_name if actor.team_name else ''})")
         self._fit_screen()
         self.nav = QListWidget()
         self.nav.setAccessibleName("Sections of the app")
         self.nav.setMaximumWidth(170)
+        self.nav.setWordWrap(True)     # "Awaiting my authorisation" wraps rather than scrolling sideways
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pages = QStackedWidget()
         self._workspace: CaseWorkspace | None = None   # built when a handover is first opened
         self.case_list: CaseListView | None = None
@@ -178,6 +183,12 @@ class MainWindow(QMainWindow):
             self.case_list.open_case.connect(self.open_case)
             self.pages.addWidget(self.case_list)
             self._add_nav("Handovers", self.show_list)
+        self.to_authorise: CaseListView | None = None
+        if actor.role == "manager":     # the manager's queue: what the team has put forward to them
+            self.to_authorise = CaseListView(self._list_model("to_authorise"), "Awaiting my authorisation")
+            self.to_authorise.open_case.connect(self.open_case)
+            self.pages.addWidget(self.to_authorise)
+            self._add_nav("Awaiting my authorisation", self.show_to_authorise)
         # the other pages are built when first opened, so the window shows at once
         self._builders: dict[str, Callable[[], QWidget]] = {}
         if actor.role in ("receiver", "manager"):
@@ -218,6 +229,11 @@ class MainWindow(QMainWindow):
             return
         self.resize(min(1400, room.width()), min(900, room.height()))
 
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        # a narrow window (150 % scaling) gives the handover the room: the page list is narrower
+        self.nav.setMaximumWidth(130 if self.width() < 1000 else 170)
+
     def _unlock(self, username: str, password: str) -> tuple[Any, str]:
         ok, message = self.gate.check_password(self.actor, password)
         return (self.actor if ok else None), message
@@ -248,6 +264,8 @@ class MainWindow(QMainWindow):
                 import importlib
 
                 page = getattr(importlib.import_module(module), cls)(self.app)
+                if attr == "dashboard":    # the dashboard's rows open their handover
+                    page.open_case.connect(self.open_case)
                 setattr(self, attr, page)
                 self.pages.addWidget(page)
             return page
@@ -295,6 +313,10 @@ class MainWindow(QMainWindow):
 
     # ---- changes from any operation on this machine
     def _on_changes(self, changes: Changes) -> None:
+        if changes and self.to_authorise is not None:
+            self._queue_stale = True
+            if self.pages.currentWidget() is self.to_authorise:
+                self.show_to_authorise()
         if self.case_list is None or not changes:
             return
         if self.pages.currentWidget() is self.case_list:
@@ -319,6 +341,12 @@ class MainWindow(QMainWindow):
                 self.case_list.model.reload()
             self._list_fresh = self._list_stale = False
             self.pages.setCurrentWidget(self.case_list)
+
+    def show_to_authorise(self) -> None:
+        if self._flush() and self.to_authorise is not None:
+            self.to_authorise.model.reload()
+            self._queue_stale = False
+            self.pages.setCurrentWidget(self.to_authorise)
 
     def open_case(self, case_id: str, flush: bool = True) -> None:
         if flush and not self._flush():
@@ -392,8 +420,11 @@ class MainWindow(QMainWindow):
         if not teams:
             QMessageBox.warning(self, "No receiving team", "There is no team to send it to: ask an administrator.")
             return None
+        # the form's "To" is where it is sent: that team first, when the form names one of them
+        named = ops.team_named_in(view.case, teams)
+        start = next((i for i, t in enumerate(teams) if named is not None and t.id == named), 0)
         name, ok = QInputDialog.getItem(self, "Send the handover", "Which team receives it?",
-                                        [t.name for t in teams], 0, False)
+                                        [t.name for t in teams], start, False)
         return next(t.id for t in teams if t.name == name) if ok else None
 
     def do_move(self, action: str) -> None:

@@ -27,7 +27,7 @@ __all__ = [
     # the lists
     "ListRow", "list_page", "count", "COUNT_CAP",
     # one handover
-    "open_case", "check", "check_answers", "CheckedAnswers", "create", "create_for_same_child", "import_file", "export", "save", "history", "versions",
+    "open_case", "check", "check_answers", "team_named_in", "CheckedAnswers", "create", "create_for_same_child", "import_file", "export", "save", "history", "versions",
     "diff_versions", "receiving_teams", "assign_receiving_team", "next_deadline",
     # moves
     "move", "request_authorisation", "send_back", "authorise", "send", "acknowledge", "accept", "return_handover",
@@ -74,13 +74,16 @@ class ListRow:
 
 
 def _filters(scope: str, search: str, open_only: bool) -> svc.Filters:
+    if scope == "to_authorise":    # a manager's queue: their team's handovers put forward to them
+        return svc.Filters(search=search, scope="team", states=("awaiting_authorisation",))
     states = WAITING_STATES if scope == "incoming" and open_only else ()
     return svc.Filters(search=search, scope=scope, states=states)
 
 
 def list_page(ctx: Context, scope: str, offset: int, limit: int, search: str = "", sort_key: str = "",
               descending: bool = True, *, open_only: bool = False) -> list[ListRow]:
-    """One page of the handovers the person may see: ``scope`` "all", "mine", "team" or "incoming"
+    """One page of the handovers the person may see: ``scope`` "all", "mine", "team", "incoming" or
+    "to_authorise" (a manager's team's handovers awaiting authorisation)
     (``open_only``: of the incoming, those still waiting for the team: sent or acknowledged)."""
     rows = svc.list_handovers(ctx.store, ctx.actor, _filters(scope, search, open_only),
                               sort=_SORT.get(sort_key, "updated_at"), descending=descending, offset=offset,
@@ -119,6 +122,20 @@ def reason_text(back: Any) -> str:
 def open_case(ctx: Context, case_id: str, version: int | None = None) -> svc.CaseView:
     """Open a case (the reading is recorded in the audit trail)."""
     return svc.get_handover(ctx.store, ctx.actor, case_id, now=ctx.now(), version=version)
+
+
+def team_named_in(case: dict[str, Any], teams: Sequence[Any]) -> int | None:
+    """The id of the team the form's "To" names (``transition.to_service``: "Early Help East" or "early
+    help east team"), when exactly one of ``teams`` matches; else None."""
+    from handover.case import get_path
+
+    said = " ".join(str(get_path(case, "transition.to_service", "") or "").casefold().split())
+    if not said:
+        return None
+    exact = [t.id for t in teams if " ".join(t.name.casefold().split()) == said]
+    within = [t.id for t in teams if " ".join(t.name.casefold().split()) in said]
+    found = exact or within
+    return found[0] if len(found) == 1 else None
 
 
 def check(ctx: Context, case: dict[str, Any]) -> Any:

@@ -243,7 +243,7 @@ def test_each_role_gets_its_pages(qtbot, world, no_blocking):
         win = window_for(qtbot, gate, user)
         pages[user] = [win.nav.item(i).text() for i in range(win.nav.count())]
     assert pages["jo"] == ["Handovers"]
-    assert pages["priya"] == ["Handovers", "Incoming", "Team and overdue"]
+    assert pages["priya"] == ["Handovers", "Awaiting my authorisation", "Incoming", "Team and overdue"]
     assert pages["alex"] == ["Handovers", "Incoming"]
     assert pages["admin"] == ["Administration"]   # administrators manage; they do not open case records
 

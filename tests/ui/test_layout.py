@@ -49,31 +49,11 @@ ROOT = Path(__file__).resolve().parents[2]
 #: condition → (logical width, logical height, device pixel ratio)
 SCREENS = {"1366x768": (1366, 768, 1.0), "150pc": (911, 512, 1.5)}
 
-_EDITOR_SIDEWAYS = ("ui/editor/fields.py ChecklistField: the agency checklist's grid (agency names on one "
-                    "line, e.g. 'Child and adolescent mental health service (CAMHS)', beside three radio "
-                    "columns) needs 756 px, so QScrollArea#PageScroll scrolls sideways by 232 px and the "
-                    "section's hint is cut at the right; wrap the agency names")
-_EDITOR_150 = ("ui/editor/editor.py: at 150 % the task list, the form and the findings panel (minimum 240 px) "
-               "share 734 px, the form gets 266 px and its page body needs 365-820 px (yes/no radio rows, "
-               "entry headers, the agency checklist), so QScrollArea#PageScroll scrolls sideways")
-_WORKSPACE_WIDE = ("ui/main_window.py CaseWorkspace: the top bar's `saved` QLabel holds the read-only reason "
-                   "(“The handover is awaiting authorisation: a manager must send it back…”) on one line, so "
-                   "the main window cannot be narrower than that sentence (1433 px) and the nav list is squeezed")
-_DASHBOARD = ("ui/dashboard.py DashboardPage: its minimum width (the charts row and the filter row side by "
-              "side) is wider than the screen, and the overdue table scrolls sideways")
-
-#: (condition, role, page) → why it fails now (the owner of that file fixes it, then removes the entry)
-KNOWN: dict[tuple[str, str, str], str] = {
-    **{("1366x768", r, "section-agencies"): _EDITOR_SIDEWAYS for r in ("practitioner", "eh-practitioner")},
-    **{("1366x768", "manager", p): _WORKSPACE_WIDE for p in ("awaiting", "sign", "send-back")},
-    **{("1366x768", "manager", p): _DASHBOARD for p in ("dashboard", "dashboard-bottom")},
-    **{("150pc", "manager", p): _WORKSPACE_WIDE for p in ("awaiting", "sign", "send-back")},
-    **{("150pc", "manager", p): _DASHBOARD for p in ("dashboard", "dashboard-bottom")},
-    **{("150pc", "practitioner", f"section-{s}"): _EDITOR_150
-       for s in ("household", "child_voice", "agencies", "chronology", "plan")},
-    **{("150pc", "eh-practitioner", f"section-{s}"): _EDITOR_150
-       for s in ("household", "transition", "child_voice", "agencies", "chronology", "plan", "events")},
-}
+#: (condition, role, page) → why it fails now (the owner of that file fixes it, then removes the entry).
+#: Empty: every page and dialog fits both screens (the checklist's names wrap, the findings go under the
+#: form in a narrow window, the deadline cards fold on a short one, the workflow buttons and the
+#: dashboard's filters wrap, and the dashboard scrolls up and down).
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _params() -> list:
