@@ -451,6 +451,7 @@ class CertificatesTab(QWidget):
         self.person = QLineEdit()
         self.person_role = QLineEdit()
         self.out_p12 = QLineEdit()
+        self.out_p12.setPlaceholderText("Choose… (saved in your certificates folder)")
         self.person_pass = QLineEdit()
         self.person_pass.setEchoMode(QLineEdit.EchoMode.Password)
         self.issue_button = QPushButton("Issue certificate")
@@ -488,8 +489,18 @@ class CertificatesTab(QWidget):
         if path:
             edit.setText(path)
 
+    @staticmethod
+    def _in_certificates(text: str) -> Path | None:
+        """A bare file name ("sam.p12") goes in the certificates folder, never the program's working directory."""
+        text = text.strip()
+        if not text:
+            return None
+        p = Path(text).expanduser()
+        return p if p.is_absolute() else certificates_folder() / p
+
     def _choose_save(self, edit: QLineEdit) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the certificate as", edit.text().strip(),
+        start = self._in_certificates(edit.text()) or certificates_folder()
+        path, _ = QFileDialog.getSaveFileName(self, "Save the certificate as", str(start),
                                               "Certificates (*.p12)")
         if path:
             edit.setText(path if path.lower().endswith((".p12", ".pfx")) else path + ".p12")
@@ -534,6 +545,9 @@ class CertificatesTab(QWidget):
     def issue(self) -> bool:
         from handover.app import signing
 
+        out = self._in_certificates(self.out_p12.text())
+        if out is not None:
+            self.out_p12.setText(str(out))
         try:
             cert = signing.issue_certificate(self.ca_dir.text().strip(), self.ca_pass.text(), self.person.text(),
                                              self.person_role.text(), self.out_p12.text().strip(),

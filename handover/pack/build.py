@@ -387,8 +387,10 @@ def _sign_off(form: Form, ctx: RenderContext, boxes: dict[str, Any]) -> list[Flo
     out.append(Spacer(1, 8))
     out.append(P("Signatures", "h2"))
     out.append(P("Each signature below is a digital signature (PAdES). Any PDF reader's signature panel, or "
-                 "<i>handover verify</i>, shows who signed, when, and whether anything changed since. A box "
-                 "left empty has not been signed.", "small", markup=True))
+                 "<i>handover verify</i>, shows who signed, when, and whether anything changed since. The "
+                 "sending manager's signature covers the whole pack, the practitioner's sign-off recorded here "
+                 "included: in the app only the manager signs, so the practitioner's box is left empty unless "
+                 "the pack was also signed for them (<i>handover pack --sign</i>).", "small", markup=True))
     out.append(Spacer(1, 6))
     case = ctx.case
     who = {"preparer": (get_path(case, "sign_off.prepared_by.name", ""),

@@ -135,3 +135,12 @@ def test_every_control_has_an_accessible_name(page, qtbot):
         assert w.accessibleName(), w
     for b in page.findChildren(QPushButton):
         assert b.accessibleName() or b.text(), b
+
+
+def test_a_certificate_named_without_a_folder_goes_to_the_certificates_folder_not_the_working_directory():
+    from ui.admin import CertificatesTab, certificates_folder
+
+    got = CertificatesTab._in_certificates("  sam.p12 ")
+    assert got == certificates_folder() / "sam.p12" and got.is_absolute()
+    assert CertificatesTab._in_certificates("/tmp/elsewhere/sam.p12").as_posix() == "/tmp/elsewhere/sam.p12"
+    assert CertificatesTab._in_certificates("") is None

@@ -7,12 +7,11 @@ path: after an add, remove or move only the indexes change, and every field work
 
 from __future__ import annotations
 
-from handover.dates import person_date_text
-
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from handover.case import set_path
+from handover.dates import person_date_text
 from handover.forms import Field
 from handover.vocab import vocab
 from ui.editor.fields import (
