@@ -30,7 +30,7 @@ from handover.resources import load_yaml, resource_path
 
 __all__ = ["LabelsError", "readable", "join", "labels_table", "clear_cache",
            "action_label", "action_past", "action_done", "next_step", "state_label",
-           "rule_label", "rule_event", "rule_waiting", "status_label", "return_reasons", "return_reason_label", "role_label",
+           "rule_label", "rule_event", "rule_waiting", "status_label", "return_reasons", "return_reason_label", "role_label", "finding_group",
            "directions", "direction_label", "direction_arrow", "direction_long_label", "direction_badge",
            "sending_service", "receiving_service", "column_label", "name_with_organisation"]
 
@@ -47,6 +47,7 @@ _TABLES: dict[str, frozenset[str] | None] = {
     "deadline_statuses": None,
     "columns": None,
     "roles": None,
+    "finding_groups": None,
 }
 
 
@@ -137,6 +138,12 @@ def state_label(state: str) -> str:
 def role_label(role: str) -> str:
     """"Team manager": what a person's role in the tool is called."""
     return _word("roles", role) or readable(role)
+
+
+def finding_group(code: str, n: int) -> str:
+    """Several warnings of one kind as one line: "15 agencies in the checklist are not checked yet"."""
+    words = _word("finding_groups", code)
+    return f"{n} {words}" if words else f"{n} warnings of the same kind"
 
 
 def return_reasons() -> tuple[str, ...]:

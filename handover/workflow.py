@@ -19,7 +19,7 @@ from handover import labels
 
 __all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RECEIVING_RECORDS", "receiving_records", "RETURN_REASONS", "Move", "MOVES", "ROLES",
            "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS",
-           "CHECKED_MOVES", "blocking", "CLEARED_BY"]
+           "CHECKED_MOVES", "blocking", "stops", "V1_CANNOT_FIX", "record_preparer", "CLEARED_BY"]
 
 STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
 #: states in which the receiving team sees the handover
@@ -48,6 +48,9 @@ class Move:
     checked: bool = False
     #: what the move itself records, or leaves to a later move: errors there do not stop it
     leaves: tuple[str, ...] = ()
+    #: finding codes that do not stop it: a deadline already passed is recorded and chased, but it is no
+    #: reason to keep a handover from the manager (many of those events happen only after it moves)
+    ignores: tuple[str, ...] = ()
 
 
 def _pairs(*items: str) -> frozenset[tuple[str, str]]:
@@ -55,11 +58,11 @@ def _pairs(*items: str) -> frozenset[tuple[str, str]]:
 
 
 MOVES: dict[str, Move] = {m.action: m for m in (
-    # the preparer's sign-off is filled from the account when authorisation is requested, and the
-    # manager's when they authorise
+    # the preparer's sign-off is filled from the account when authorisation is requested (record_preparer,
+    # before the check), and the manager's when they authorise
     Move("request_authorisation", ("draft",), "awaiting_authorisation",
          _pairs("practitioner@sending", "manager@sending"), checked=True,
-         leaves=("sign_off.prepared_by", "sign_off.sending_manager")),
+         leaves=("sign_off.sending_manager",), ignores=("overdue",)),
     Move("send_back", ("awaiting_authorisation",), "draft", _pairs("manager@sending"), needs_note=True),
     Move("authorise", ("awaiting_authorisation",), "authorised", _pairs("manager@sending"), checked=True,
          leaves=("sign_off.sending_manager",)),
@@ -143,19 +146,51 @@ def receiving_records(path: str) -> bool:
 #: checks find no error in it (the practitioner sees the same list on "Check your answers")
 CHECKED_MOVES = tuple(a for a, m in MOVES.items() if m.checked)
 #: what a handover coming back to draft forgets, so that nothing old looks current: the authorisation it
-#: had and, for a step-down, the dates it was sent and acknowledged (their deadlines start again)
+#: had and, for a step-down, the dates it was sent and acknowledged (sending it again records them
+#: again; the pack-sent deadline still counts from the decision, so a late one stays late). What the
+#: receiving team recorded (the meeting, the lead professional) stays, as the history of that attempt.
 CLEARED_BY: dict[str, tuple[str, ...]] = {
     "return": ("sign_off.sending_manager", "events.pack_sent", "events.acknowledged"),
     "reopen": ("sign_off.sending_manager",),
 }
 
 
-def blocking(action: str, errors: list) -> list:
-    """The errors (findings with a ``path``) that stop ``action``: none for a move the checks do not
-    stand in front of; for the others every error but those the move leaves for later."""
+#: what a handover-case/1 document cannot put right, because it has one child: a brother or sister in
+#: the household (SPEC 7.2 child_in_household_not_listed). The finding is shown everywhere — the editor,
+#: Check your answers, the receiving team's view and the pack — but until the editor keeps families it
+#: does not stop a /1 handover: a gate nobody can pass would only teach people to untick "lives with".
+V1_CANNOT_FIX = frozenset({"child_in_household_not_listed"})
+
+
+def stops(errors: list, case: dict | None = None) -> list:
+    """The errors that stop a final pack (SPEC 5): all of them, less what a /1 ``case`` cannot put right."""
+    if case is None or case.get("format") != "handover-case/1":
+        return list(errors)
+    return [e for e in errors if e.code not in V1_CANNOT_FIX]
+
+
+def blocking(action: str, errors: list, case: dict | None = None) -> list:
+    """The errors (findings with a ``code`` and ``path``) that stop ``action``: none for a move the checks
+    do not stand in front of; for the others every error that stops a final pack (:func:`stops`) but those
+    the move leaves for later or ignores."""
     move = MOVES.get(action)
     if move is None or not move.checked:
         return []
     later = move.leaves
-    return [e for e in errors
-            if not any(e.path == p or e.path.startswith(p + ".") for p in later)]
+    return [e for e in stops(errors, case) if e.code not in move.ignores
+            and not any(e.path == p or e.path.startswith(p + ".") for p in later)]
+
+
+def record_preparer(case: dict, name: str, role: str, team: str, today: str) -> None:
+    """Type nothing twice: a blank "Prepared by" is whoever puts the handover forward (their name, their
+    role in the tool and team, today); a preparer typed in keeps their words and gets today's date."""
+    from handover.case import get_path, set_path
+
+    def blank(v: object) -> bool:
+        return v is None or (isinstance(v, str) and not v.strip())
+
+    if blank(get_path(case, "sign_off.prepared_by.name", None)):
+        words = labels.role_label(role) + (f", {team}" if team else "")
+        set_path(case, "sign_off.prepared_by", {"name": name, "role": words, "date": today})
+    elif blank(get_path(case, "sign_off.prepared_by.date", None)):
+        set_path(case, "sign_off.prepared_by.date", today)

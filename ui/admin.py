@@ -557,7 +557,7 @@ class CertificatesTab(QWidget):
             return False
         self.person_pass.clear()
         self.status.ok(f"Issued a certificate for {self.person.text().strip()}, valid until "
-                       f"{cert.expires.strftime('%-d %b %Y')}, saved to {self.out_p12.text().strip()}.")
+                       f"{cert.expires.strftime('%d %b %Y').lstrip('0')}, saved to {self.out_p12.text().strip()}.")
         return True
 
 

@@ -41,7 +41,7 @@ def _day(iso: str) -> str:
     from datetime import date
 
     try:
-        return date.fromisoformat(iso).strftime("%-d %b %Y")
+        return date.fromisoformat(iso).strftime("%d %b %Y").lstrip("0")
     except (TypeError, ValueError):
         return iso or ""
 

@@ -80,8 +80,12 @@ class CheckAnswersDialog(QDialog):
         blocked = bool(checked.blocking)
         if blocked:
             n = len(checked.blocking)
-            self.refusal.setText(f"You cannot {word.lower()} yet: put right the {n} thing{'s' if n != 1 else ''} in "
-                                 "the list at the top first (each one opens where it is fixed).")
+            things = f"{n} thing{'s' if n != 1 else ''} in the list at the top"
+            self.refusal.setText(
+                f"You cannot {word.lower()} yet: put right the {things} first (each one opens where it is fixed)."
+                if can_change else
+                f"You cannot {word.lower()} it yet: the {things} must be put right first. Send it back to draft, "
+                "with your reasons, for the practitioner to do it.")
         else:
             self.refusal.hide()
         self.confirm.setEnabled(not blocked)

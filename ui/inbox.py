@@ -37,7 +37,7 @@ def nice_date(d: Any) -> str:
             d = date.fromisoformat(d)
         except ValueError:
             return d
-    return d.strftime("%-d %b %Y") if isinstance(d, date) else "—"
+    return d.strftime("%d %b %Y").lstrip("0") if isinstance(d, date) else "—"
 
 
 def describe_verification(result: Any) -> str:
@@ -46,7 +46,7 @@ def describe_verification(result: Any) -> str:
         return "This pack is not signed." + (" " + result.problems[0] if result.problems else "")
     lines = []
     for s in result.signatures:
-        when = s.signing_time.strftime("%-d %b %Y %H:%M") if s.signing_time else "an unknown time"
+        when = s.signing_time.strftime("%d %b %Y %H:%M").lstrip("0") if s.signing_time else "an unknown time"
         who = s.signer + (f" ({s.role})" if s.role else "")
         if s.ok:
             lines.append(f"✔ Signed by {who} on {when}: the signature is valid and the pack has not changed since.")
@@ -80,7 +80,7 @@ def _pack_text(p: Any) -> str:
         elif k == "kind":
             bits.append({"final": "Final pack", "family": "Family copy"}.get(str(v), str(v)))
         elif k == "created_at":
-            bits.append(v.strftime("%-d %b %Y %H:%M") if hasattr(v, "strftime") else str(v))
+            bits.append(v.strftime("%d %b %Y %H:%M").lstrip("0") if hasattr(v, "strftime") else str(v))
         else:
             bits.append(str(v))
     return " · ".join(bits) or f"Pack {_pack_id(p)}"

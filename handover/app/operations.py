@@ -158,8 +158,15 @@ def check_answers(ctx: Context, case: dict[str, Any], action: str) -> CheckedAns
     from handover import workflow
     from handover.answers import answers
 
+    if action == "request_authorisation":    # checked as the move will record it (the preparer filled in)
+        import copy
+
+        case = copy.deepcopy(case)
+        a = ctx.actor
+        workflow.record_preparer(case, a.display_name, a.role, a.team_name, ctx.today().isoformat())
     result = ctx.check(case)
-    return CheckedAnswers(tuple(answers(case)), result, tuple(workflow.blocking(action, result.errors)), action)
+    return CheckedAnswers(tuple(answers(case)), result, tuple(workflow.blocking(action, result.errors, case)),
+                          action)
 
 
 def _created(summary: svc.HandoverSummary) -> Done:

@@ -44,7 +44,7 @@ class CertificateSummary:
 
     def line(self) -> str:
         bits = [self.name, self.role, self.organisation]
-        return " · ".join(b for b in bits if b) + f" — valid until {self.expires.strftime('%-d %b %Y')}"
+        return " · ".join(b for b in bits if b) + f" — valid until {self.expires.strftime('%d %b %Y').lstrip('0')}"
 
 
 def _pw(passphrase: str | bytes) -> bytes:

@@ -90,6 +90,16 @@ def information_holders(case: dict[str, Any]) -> dict[str, list[tuple[str, str]]
     return out
 
 
+def markable_not_involved(case: dict[str, Any]) -> list[str]:
+    """The agency types the checklist's "mark every remaining agency not involved" may mark: not answered
+    yet, and nothing in the case says they are involved (in the network, a household member's known-to, a
+    chronology source, a request answered "holds information") — nor the two services making the
+    transition. The others must be answered one by one."""
+    answered = _checks(case)
+    holders = network_types(case) | set(information_holders(case))
+    return [a for a in AGENCY_TYPES if answered.get(a, "not_checked") == "not_checked" and a not in holders]
+
+
 @dataclass(frozen=True)
 class AgencyNeed:
     agency_type: str

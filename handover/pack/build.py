@@ -23,7 +23,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
                                 PageTemplate, Spacer, Table, TableStyle)
 
 import handover
-from handover import labels
+from handover import labels, workflow
 from handover.case import content_hash, get_path
 from handover.checks import CheckResult, check_case
 from handover.forms import Form, form_for
@@ -609,8 +609,9 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
     if encrypt_password is not None and not encrypt_password:
         raise PackError("the password for the pack is empty")
     result = check_case(case, as_of, protocol)
-    if not draft and result.errors:
-        raise PackRefused(result.errors)
+    stopping = workflow.stops(result.errors, case)
+    if not draft and stopping:
+        raise PackRefused(stopping)
     chash = content_hash(case)
     # a draft without a password needs nothing from pyHanko: reportlab writes the marker (≈0.2 s less)
     direct = draft and encrypt_password is None

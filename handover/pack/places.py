@@ -35,7 +35,7 @@ def _value_words(f: Field | None, value: Any) -> str:
         from handover.dates import parse_iso
 
         d = parse_iso(value)
-        return d.strftime("%-d %b %Y") if d else str(value)
+        return d.strftime("%d %b %Y").lstrip("0") if d else str(value)
     if f is not None and f.vocab:
         return vocab().label(f.vocab, value)
     return str(value)

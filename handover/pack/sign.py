@@ -164,7 +164,7 @@ def sign_pack(in_path: str | Path | bytes, out_path: str | Path, p12_path: str |
                            text_box_style=TextBoxStyle(font_size=8))
     pdf_signer = _FixedTimeSigner(meta, signer=signer, stamp_style=style, system_time=when)
     params = {"who": _pdfdoc_safe(who), "role": _pdfdoc_safe(role),
-              "when": when.astimezone(dt.timezone.utc).strftime("%-d %b %Y %H:%M UTC"),
+              "when": when.astimezone(dt.timezone.utc).strftime("%d %b %Y %H:%M UTC").lstrip("0"),
               "reason": _pdfdoc_safe(reason)}
     with atomic_output(out_path) as out:
         try:

@@ -130,10 +130,10 @@ def P(text: str, style: str = "body", *, markup: bool = False):  # noqa: N802 â€
 def fmt_date(value: Any) -> str:
     """``2026-03-12`` â†’ ``12 Mar 2026``; anything that is not a real date is shown as written."""
     if isinstance(value, dt.date):
-        return value.strftime("%-d %b %Y")
+        return value.strftime("%d %b %Y").lstrip("0")
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value).strftime("%-d %b %Y")
+            return dt.date.fromisoformat(value).strftime("%d %b %Y").lstrip("0")
         except ValueError:
             return value
     return "" if value is None else str(value)

@@ -321,7 +321,7 @@ def format_verify_text(result: VerifyResult) -> str:
     lines = [f"{result.path.name}: handover {kind} {result.case_id or '(no id)'}"
              f"{' (DRAFT)' if result.draft else ''}, case content {result.content_hash or 'unknown'}"]
     for s in result.signatures:
-        when = s.signing_time.astimezone(dt.timezone.utc).strftime("%-d %b %Y %H:%M UTC") if s.signing_time else "?"
+        when = s.signing_time.astimezone(dt.timezone.utc).strftime("%d %b %Y %H:%M UTC").lstrip("0") if s.signing_time else "?"
         role = f" ({s.role})" if s.role else ""
         state = "intact" if s.ok else "ALTERED" if not s.intact or "added" in " ".join(s.problems) else "INVALID"
         trust = "" if s.trusted is None else (", trusted" if s.trusted else ", NOT trusted")

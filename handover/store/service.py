@@ -255,8 +255,7 @@ def _storable(case: dict[str, Any]) -> dict[str, Any]:
 
     if case.get("format") == FORMAT_V2:
         raise Invalid("this is a handover-case/2 file (a whole family): the team database does not store "
-                      "families yet; check it or upgrade it with the command line, and import a "
-                      "handover-case/1 file")
+                      "families yet, so it cannot be imported (`handover check` reads it)")
     return case
 
 
@@ -682,12 +681,8 @@ def _record_in_case(action: str, case: dict[str, Any], actor: Actor, today: str,
     """The case as the move records it: event dates and sign-off names (a new version when it changes)."""
     out = json.loads(json.dumps(case))
     step_down = out.get("direction") == "step_down"
-    if action == "request_authorisation" and _blank(get_path(out, "sign_off.prepared_by.name", None)):
-        # type nothing twice: whoever puts the handover forward prepared it (their name, role and team)
-        role = labels.role_label(actor.role) + (f", {actor.team_name}" if actor.team_name else "")
-        set_path(out, "sign_off.prepared_by", {"name": actor.display_name, "role": role, "date": today})
-    elif action == "request_authorisation" and _blank(get_path(out, "sign_off.prepared_by.date", None)):
-        set_path(out, "sign_off.prepared_by.date", today)
+    if action == "request_authorisation":
+        workflow.record_preparer(out, actor.display_name, actor.role, actor.team_name, today)
     if action == "authorise":
         set_path(out, "sign_off.sending_manager", {"name": actor.display_name, "date": today})
     elif action == "send" and step_down and _blank(get_path(out, "events.pack_sent", None)):
@@ -809,7 +804,7 @@ def _require_complete(s: Session, case: dict[str, Any], now: datetime, action: s
     today (:func:`handover.workflow.blocking` says which errors count for which move)."""
     from handover.checks import check_case
 
-    errors = workflow.blocking(action, check_case(case, local_date(now), active_protocol(s)).errors)
+    errors = workflow.blocking(action, check_case(case, local_date(now), active_protocol(s)).errors, case)
     if errors:
         n = len(errors)
         raise Invalid(f"cannot {workflow.ACTION_LABELS[action].lower()}: {n} error{'s' if n != 1 else ''} "

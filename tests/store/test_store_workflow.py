@@ -176,3 +176,43 @@ def test_a_returned_draft_forgets_its_authorisation_and_its_sent_and_acknowledge
     assert after.case["sign_off"]["sending_manager"] == {"name": "", "date": None}
     assert after.case["events"].get("pack_sent") is None and after.case["events"].get("acknowledged") is None
     assert after.case["sign_off"]["receiving"]["decision"] == "returned"
+
+
+def test_a_passed_deadline_does_not_keep_a_handover_from_its_manager_but_still_stops_the_final_pack(store, cast):
+    """Lateness is recorded and chased, not a gate for putting a handover forward (many of those events
+    happen only after it moves); a final pack is still refused while an error remains (SPEC 5)."""
+    from datetime import timedelta
+
+    sv.create_handover(store, cast.prac, complete_step_down("LATE-1"), now=NOW, receiving_team_id=cast.eh)
+    later = NOW + timedelta(days=21)
+    r = sv.move(store, cast.prac, "LATE-1", "request_authorisation", now=later)
+    assert r.summary.state == "awaiting_authorisation"
+    with pytest.raises(sv.Invalid, match=r"^cannot authorise: \d+ errors? remains? \(Overdue"):
+        sv.move(store, cast.mgr, "LATE-1", "authorise", now=later)
+
+
+def test_a_sibling_a_one_child_file_cannot_list_is_shown_but_does_not_stop_the_handover(store, cast):
+    """handover-case/1 has one child: a brother in the house is child_in_household_not_listed (shown in
+    the check and the pack) but cannot be put right until the editor keeps families, so it does not stop
+    the move or the final pack."""
+    from handover.checks import check_case
+
+    case = complete_step_down("SIB-1")
+    case["household"].append({"name": "Robin Example", "relationship": "brother", "date_of_birth": "2014-05-01",
+                              "lives_with_child": True, "parental_responsibility": False, "joined_household": None,
+                              "left_household": None, "known_to": [], "risk_factors": []})
+    found = [f for f in check_case(case, NOW.date()).errors if f.code == "child_in_household_not_listed"]
+    assert found and workflow.blocking("request_authorisation", found, case) == []
+    assert workflow.stops(found, case) == []
+    assert workflow.stops(found, dict(case, format="handover-case/2")) == found   # a family file can list him
+    sv.create_handover(store, cast.prac, case, now=NOW, receiving_team_id=cast.eh)
+    sv.move(store, cast.prac, "SIB-1", "request_authorisation", now=NOW)
+    assert sv.move(store, cast.mgr, "SIB-1", "authorise", now=NOW).summary.state == "authorised"
+
+
+def test_a_half_typed_preparer_is_refused_at_the_request_not_later_at_the_manager(store, cast):
+    case = complete_step_down("PREP-1")
+    case["sign_off"]["prepared_by"] = {"name": "Ana Typed", "role": "", "date": None}
+    sv.create_handover(store, cast.prac, case, now=NOW, receiving_team_id=cast.eh)
+    with pytest.raises(sv.Invalid, match=r"^cannot request authorisation: 1 error remains \(.*Role"):
+        sv.move(store, cast.prac, "PREP-1", "request_authorisation", now=NOW)

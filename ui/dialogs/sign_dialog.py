@@ -194,7 +194,7 @@ class SignDialog(QDialog):
         text = f"<b>{_html(s.name)}</b><br>{_html(s.role or 'no role recorded')}"
         if s.organisation:
             text += f" · {_html(s.organisation)}"
-        text += f"<br>Valid until {s.expires.strftime('%-d %b %Y')} · issued by {_html(s.issuer)}"
+        text += f"<br>Valid until {s.expires.strftime('%d %b %Y').lstrip('0')} · issued by {_html(s.issuer)}"
         if self.expected_name and self.expected_name.casefold() != s.name.casefold():
             text += (f"<br><span style='color:#d4351c'><b>This certificate names {_html(s.name)}, but the "
                      f"sign-off names {_html(self.expected_name)}.</b></span>")

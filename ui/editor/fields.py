@@ -750,10 +750,11 @@ class ChecklistField(FieldWidget):
             self.ctx.model.set_value(f"{self.path}.{agency}", self.ANSWERS[i])
 
     def remaining(self) -> list[str]:
-        """The agency types not answered yet (not checked, or never touched)."""
-        v = self.value()
-        v = v if isinstance(v, dict) else {}
-        return [a for a in AGENCY_TYPES if v.get(a, "not_checked") == "not_checked"]
+        """The agency types not answered yet that nothing in the case says are involved (the checks' rule:
+        an agency in the network or known to the family is never marked "not involved" in bulk)."""
+        from handover.checks.agencies import markable_not_involved
+
+        return markable_not_involved(self.ctx.model.case)
 
     def mark_rest_not_involved(self, confirm: bool = True) -> int:
         """Mark every remaining agency "not involved (checked)" after one confirmation; returns how many."""

@@ -299,7 +299,8 @@ class FindingsPanel(QWidget):
                         continue
                     done.add(f.code)
                     same = kinds[f.code]
-                    head = self._item(f"Warning ({len(same)} like this): {f.message}", f, section_id, "warning")
+                    head = self._item(f"Warning: {labels.finding_group(f.code, len(same))}", f, section_id,
+                                      "warning")
                     head.setData(0, GROUPED_ROLE, len(same))
                     group.addChild(head)
                     for g in same:
