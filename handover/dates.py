@@ -10,14 +10,21 @@ __all__ = ["parse_iso", "parse_person_date", "person_date_text", "is_blank", "DA
 DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+#: the years a date in a handover can be in: outside them it is a typing slip (0001-01-01, 9999-12-31),
+#: reported as an invalid date, and no deadline is counted from it (nor working days across millennia)
+YEARS = range(1900, 2200)
+
+
 def parse_iso(value: object) -> date | None:
-    """The date a value holds, or None when it is empty, not a string, or not a real date."""
+    """The date a value holds, or None when it is empty, not a string, not a real date, or outside
+    :data:`YEARS`."""
     if not isinstance(value, str) or not DATE_SHAPE.match(value):
         return None
     try:
-        return date.fromisoformat(value)
+        d = date.fromisoformat(value)
     except ValueError:
         return None
+    return d if d.year in YEARS else None
 
 
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})\s*$")

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from handover.case import MISSING, iter_paths
 from handover.checks import Context, Finding
 from handover.checks.walk import Slot
-from handover.dates import DATE_SHAPE, is_blank, parse_iso, spoken
+from handover.dates import DATE_SHAPE, YEARS, is_blank, parse_iso, spoken
 from handover.forms import directions
 from handover.labels import join
 from handover.vocab import AGENCY_TYPES, vocab
@@ -18,6 +18,16 @@ __all__ = ["run", "nhs_number_ok", "upn_ok", "postcode_ok"]
 # GOV.UK's pattern for a UK postcode (with the single special case GIR 0AA)
 _POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) ?[0-9][ABD-HJLNP-UW-Z]{2})$")
 _UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # DfE check-letter table: 23 letters, no I, O or S
+
+
+def _real(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def nhs_number_ok(value: str) -> bool:
@@ -84,7 +94,9 @@ def _slot_findings(slot: Slot, ctx: Context, nobody: str) -> Iterator[Finding]:
             return
         d = parse_iso(value)
         if d is None:
-            why = "is not a real calendar date" if DATE_SHAPE.match(value) else "is not a date written YYYY-MM-DD"
+            why = ("is not a date written YYYY-MM-DD" if not DATE_SHAPE.match(value) else
+                   "is not a real calendar date" if not _real(value) else
+                   f"is outside the years a handover can be in ({YEARS.start} to {YEARS.stop - 1})")
             yield Finding("invalid_date", path, f"{_describe(slot)} {why} ({value}). Correct it.", {"value": value})
         elif f.happened and d > ctx.as_of:
             yield Finding("future_date", path,

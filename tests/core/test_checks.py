@@ -425,3 +425,20 @@ def test_request_declined_needs_a_2_document(step_down):
     r = check_case(step_down, AS_OF)
     assert not [f for f in r.findings if f.code == "request_declined"]
     assert all(d.rule != "information_request" for d in r.deadlines)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "1899-12-31", "9999-12-31"])
+def test_a_date_outside_the_years_a_handover_can_be_in_is_a_finding_not_a_crash(value):
+    """A typing slip (0001-01-01) is an invalid_date finding, and no deadline counts working days from it
+    (it used to end the check with an internal error)."""
+    from datetime import date as _date
+
+    from handover.case import load_case
+    from handover.checks import check_case
+    from handover.resources import resource_path
+
+    case = load_case(resource_path("examples", "step_up_complete.json"))
+    case["transition"]["decision_date"] = value
+    r = check_case(case, _date(2026, 11, 20))
+    hit = [f for f in r.findings if f.path == "transition.decision_date" and f.code == "invalid_date"]
+    assert hit and "1900 to 2199" in hit[0].message
