@@ -54,10 +54,6 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     if args.passphrase_file and not args.sign:
         raise UsageError("--passphrase-file is for --sign")
     case, protocol = load_inputs(args)
-    from handover.family import is_v2
-
-    if is_v2(case):   # the pack of a family (SPEC.md section 7.4) is not built yet
-        raise UsageError("handover-case/2 packs are not built yet")
     as_of = args.as_of or date.today()
     pdf_password = (_passphrase(args.encrypt_passphrase_file, "Password for the PDF: ", confirm=True)
                     if args.encrypt_passphrase_file is not None else None)

@@ -29,6 +29,9 @@ from handover.checks import CheckResult, check_case
 from handover.forms import Form, form_for
 from handover.pack import PACK_FORMAT, SIGNATURE_FIELDS
 from handover.pack.errors import PackError, PackRefused
+from handover.family import family_form, is_v2
+from handover.pack.children import HIDDEN, child_sections, children_table, family_name, initials_and_ids, names_of
+from handover.pack.children import requests_table
 from handover.pack.family import redact_for_family
 from handover.pack.fileio import atomic_output, check_output_path
 from handover.pack.places import where
@@ -79,6 +82,26 @@ def _child_id(case: dict[str, Any], form: Form) -> str:
     """The sending service's ID for the child, else the other service's (the form's ``child_ids``, in
     order), else the handover's own."""
     return form.value_of(case, form.child_ids) or _case_id(case) or "no ID"
+
+
+def _family_left(case: dict[str, Any], form: Form) -> str:
+    """The page furniture's left text for a family: each moving child's initials and ID, then the
+    handover's; shorter forms (initials only, then cut) when that would run into "OFFICIAL-SENSITIVE"."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    f = fonts()
+    room = _W / 2 - PAGE_MARGIN - stringWidth("OFFICIAL-SENSITIVE", f["bold"], 8.5) / 2 - 8
+    hid = clip(_case_id(case), 40) or "?"
+    with_ids = initials_and_ids(case, form.child_ids)
+    bare = initials_and_ids(case, ())
+    for text in (f"{with_ids} · handover {hid}", f"{with_ids} · {hid}", f"{bare} · handover {hid}",
+                 f"{bare} · {hid}"):
+        if stringWidth(text, f["regular"], 7.5) <= room:
+            return text
+    text = f"{bare} · {hid}"
+    while len(text) > 8 and stringWidth(text + "…", f["regular"], 7.5) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _direction_words(case: dict[str, Any]) -> tuple[str, str]:
@@ -224,7 +247,8 @@ def _kv(rows: list[tuple[str, str]]) -> Table:
 def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool, family_copy: bool,
            state: str | None, as_of: dt.date, redaction: Any) -> list[Flowable]:
     v = vocab()
-    name = " ".join(_name_parts(case, form)).strip() or "Name not recorded"
+    family = is_v2(case)
+    name = (family_name(case) if family else " ".join(_name_parts(case, form)).strip() or "Name not recorded")
     out: list[Flowable] = [P(form.title, "title")]
     kind = ("DRAFT handover pack — not for sending" if draft else "Handover pack")
     if family_copy:
@@ -232,11 +256,14 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
     out.append(P(kind, "h2"))
     out.append(Spacer(1, 4))
     out.append(P(clip(name, 300), "child"))
-    dob = get_path(case, "child.date_of_birth")
-    bits = [f"Born {fmt_date(dob)}" if dob else "Date of birth not recorded",
-            v.label("gender", get_path(case, "child.gender", "")) or "",
-            f"NHS number {get_path(case, 'child.nhs_number')}" if get_path(case, "child.nhs_number", "") else ""]
-    out.append(P(" · ".join(b for b in bits if b), "body"))
+    if family:      # the pack of a family (SPEC.md section 7.4): every child, moving or not
+        out.append(children_table(case, _FRAME_W))
+    else:
+        dob = get_path(case, "child.date_of_birth")
+        bits = [f"Born {fmt_date(dob)}" if dob else "Date of birth not recorded",
+                v.label("gender", get_path(case, "child.gender", "")) or "",
+                f"NHS number {get_path(case, 'child.nhs_number')}" if get_path(case, "child.nhs_number", "") else ""]
+        out.append(P(" · ".join(b for b in bits if b), "body"))
     out.append(Spacer(1, 8))
 
     t = case.get("transition") or {}
@@ -287,13 +314,19 @@ def _cover(case: dict[str, Any], form: Form, result: CheckResult, *, draft: bool
     if late:
         out.append(Spacer(1, 3))
         out.append(P("Deadlines missed: " + "; ".join(
-            f"{labels.rule_label(d.rule)} ({deadline_status(d)})" for d in late) + ".", "body"))
+            f"{labels.rule_label(d.rule)}"
+            + (f", {clip(d.agency_name, 80)}" if getattr(d, "path", "") and getattr(d, "agency_name", "") else "")
+            + f" ({deadline_status(d)})" for d in late) + ".", "body"))
     if family_copy and redaction is not None:
         out.append(Spacer(1, 8))
         left = list(redaction.omitted_fields)
         if redaction.confidential_entries:
             left.append(f"{redaction.confidential_entries} chronology entr"
                         f"{'y' if redaction.confidential_entries == 1 else 'ies'} marked confidential")
+        if getattr(redaction, "confidential_answers", 0):
+            n = redaction.confidential_answers
+            left.append(f"what the agency said in {n} answer{'s' if n != 1 else ''} to requests for information "
+                        "marked confidential")
         body = ("<b>This is the family copy.</b> Some information is held back because it is about other "
                 "people or could put someone at risk. Left out of this copy: " + "; ".join(escape(x) for x in left)
                 + ". The practitioners' copy has everything; ask the lead professional if you have questions.")
@@ -364,6 +397,8 @@ def _deadlines(result: CheckResult) -> list[Flowable]:
         status = deadline_status(d)
         colour = "#b00020" if d.status == "overdue" else "#8a5a00" if d.status == "late" else "#1b1f24"
         wd = f" (within {_working_days(d.working_days)})" if d.working_days else ""
+        if getattr(d, "path", "") and getattr(d, "agency_name", ""):     # a request for information
+            wd += f": {clip(d.agency_name, 80)}"
         data.append([P(labels.rule_label(d.rule) + wd, "cell"), P(fmt_date(d.starts) or "not started", "cell"),
                      P(fmt_date(d.due) or "—", "cell"), P(fmt_date(d.done) or "—", "cell"),
                      P(f"<font color='{colour}'>{escape(status)}</font>", "cell", markup=True),
@@ -428,7 +463,8 @@ def _appendix(case: dict[str, Any], form: Form, *, chash: str, as_of: dt.date, d
     out.append(Spacer(1, 2))
     out.append(_kv(rows))
     out.append(Spacer(1, 4))
-    out.append(P("The content hash is the SHA-256 of the case file (handover-case/1, canonical JSON) this pack "
+    out.append(P(f"The content hash is the SHA-256 of the case file ({clip(str(case.get('format') or ''), 40)}, "
+                 "canonical JSON) this pack "
                  "was made from" + (", before the family copy left anything out" if family_copy else "") +
                  ". The same case always gives the same hash, so the pack can be matched to the stored "
                  "version of the handover.", "small"))
@@ -458,11 +494,20 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     ``demo``: made from a demonstration database — every page says so."""
     fonts()
     form = form_for(case)
+    family = is_v2(case)
+    fam = family_form(form) if family else None
+    pform = fam.form if fam is not None else form        # the form the sections come from
     result = result or check_case(case, as_of, protocol)
     chash = content_hash(case)
-    redaction = redact_for_family(case, form) if family_copy else None
+    redaction = redact_for_family(case, pform) if family_copy else None
     shown = redaction.case if redaction else case
-    ctx = RenderContext(case=shown, family_copy=family_copy, width=_FRAME_W, form=form)
+    ctx = RenderContext(case=shown, family_copy=family_copy, width=_FRAME_W, form=pform,
+                        hidden=HIDDEN if family else frozenset(), names=names_of(case) if family else None)
+    statuses: dict[int, str] = {}
+    for d in result.deadlines:          # each request for information's deadline, by its index
+        p = getattr(d, "path", "") or ""
+        if p.startswith("information_requests[") and p.endswith("]") and p[21:-1].isdigit():
+            statuses[int(p[21:-1])] = d.status
     if family_copy:
         # what the family may see: agencies missing judged from the redacted case only
         missing = {str(f.detail.get("agency_type")) for f in check_case(shown, as_of, protocol).findings
@@ -471,41 +516,56 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
         missing = {str(f.detail.get("agency_type")) for f in result.findings if f.code == "agency_missing"}
 
     boxes: dict[str, Any] = {}
-    story: list[Flowable] = _cover(case, form, result, draft=draft, family_copy=family_copy, state=state,
+    story: list[Flowable] = _cover(case, pform, result, draft=draft, family_copy=family_copy, state=state,
                                    as_of=as_of, redaction=redaction)
     if not family_copy and result.findings:
-        story += [CondPageBreak(45 * mm), Spacer(1, 6)] + _findings(result, form, case)
-    story += [PageBreak(), P("Who knows what", "h1"),
-              P("Every agency that holds information about the child or the household: in the network, known to "
-                "a household member, or the source of a chronology entry.", "small"), Spacer(1, 4)]
-    story += who_knows_what(shown, missing, _FRAME_W)
+        story += [CondPageBreak(45 * mm), Spacer(1, 6)] + _findings(result, pform, case)
+    intro = ("Every agency that holds information about the child or the household: in the network, known to "
+             "a household member, or the source of a chronology entry.")
+    if family:
+        intro = ("Every agency that holds information about the children or the household: in the network, known "
+                 "to a household member, the source of a chronology entry, or asked for information.")
+    story += [PageBreak(), P("Who knows what", "h1"), P(intro, "small"), Spacer(1, 4)]
+    story += who_knows_what(shown, missing, _FRAME_W, statuses if family else None)
     story.append(PageBreak())
     first = True
-    for section in form.sections:
+    for section in pform.sections:
         if section.id == "sign_off":
+            continue
+        if fam is not None and section.id == fam.children_key:     # a section for each child who moves
+            story += child_sections(fam, ctx)
             continue
         if not first:
             story.append(CondPageBreak(40 * mm))
         first = False
-        body = section_flowables(section, ctx)
+        if family and section.id == "information_requests":
+            body = requests_table(fam, ctx, statuses)
+        else:
+            body = section_flowables(section, ctx)
         head = [P(section.title, "h1")]
         story += [KeepTogether(head + body[:1])] + body[1:] if body else head + [P("None recorded.", "none")]
         story.append(Spacer(1, 6))
     story.append(CondPageBreak(60 * mm))
     story += _deadlines(result)
-    story += _sign_off(form, ctx, boxes)
+    story += _sign_off(pform, ctx, boxes)
     story += _appendix(case, form, chash=chash, as_of=as_of, draft=draft, family_copy=family_copy,
                        generated_at=generated_at)
 
     kind = "handover pack" if not family_copy else "handover pack — family copy"
-    furn = _Furniture(left=f"{clip(_initials(case, form), 12)} · {clip(_child_id(case, form), 40)} · "
-                           f"handover {clip(_case_id(case), 40) or '?'}",
+    if family:
+        left = _family_left(case, pform)
+    else:
+        left = (f"{clip(_initials(case, form), 12)} · {clip(_child_id(case, form), 40)} · "
+                f"handover {clip(_case_id(case), 40) or '?'}")
+    furn = _Furniture(left=left,
                       right=("DEMO DATA · " if demo else "") + ("DRAFT " if draft else "") + _direction_words(case)[0]
                       + " " + kind, draft=draft)
     omitted: tuple[str, ...] = ()
     if redaction is not None:
         omitted = redaction.omitted_fields + ((f"{redaction.confidential_entries} confidential chronology "
                                                "entries",) if redaction.confidential_entries else ())
+        if redaction.confidential_answers:
+            omitted += (f"{redaction.confidential_answers} confidential answers to requests for information",)
     return PackStory(story=story, furniture=furn, draft=draft, title=f"Handover pack {_case_id(case)}".strip(),
                      boxes=boxes, omitted=omitted, result=result)
 

@@ -19,6 +19,8 @@ class Redaction:
     case: dict[str, Any]                 #: the case with everything the family must not see removed
     omitted_fields: tuple[str, ...]      #: "Household and significant adults: Known to these agencies", ...
     confidential_entries: int            #: entries left out by their flag (confidential chronology entries)
+    #: handover-case/2: answers to requests for information whose summary was left out as confidential
+    confidential_answers: int = 0
 
 
 def _drop(doc: Any, key: str) -> None:
@@ -72,8 +74,27 @@ def _drop_flagged(fields: tuple[Field, ...], docs: list[Any]) -> int:
 
 def redact_for_family(case: dict[str, Any], form: Form) -> Redaction:
     out = copy.deepcopy(case)
+    summary = form.field_at("information_requests[].response.summary")
+    # counted only where the form shows summaries to the family (else the field is left out as a whole)
+    answers = _drop_confidential_answers(out)
+    answers = answers if summary is None or summary.family else 0
     omitted: list[str] = []
     for s in form.sections:
         _walk(s.fields, [out], s.title, omitted)
     n = sum(_drop_flagged(s.fields, [out]) for s in form.sections)
-    return Redaction(case=out, omitted_fields=tuple(omitted), confidential_entries=n)
+    return Redaction(case=out, omitted_fields=tuple(omitted), confidential_entries=n,
+                     confidential_answers=answers)
+
+
+def _drop_confidential_answers(doc: dict[str, Any]) -> int:
+    """A confidential answer's summary is left out of the family copy, like a confidential chronology
+    entry (SPEC.md section 7.4), whatever the form says of summaries; how many were left out."""
+    n = 0
+    reqs = doc.get("information_requests")
+    for r in reqs if isinstance(reqs, list) else ():
+        resp = r.get("response") if isinstance(r, dict) else None
+        if isinstance(resp, dict) and resp.get("confidential") is True:
+            if str(resp.get("summary") or "").strip():
+                n += 1
+            resp.pop("summary", None)
+    return n

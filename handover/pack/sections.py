@@ -18,7 +18,7 @@ from handover.pack.style import HEAD_BG, RULE, ZEBRA, P, escape, fmt_date, marku
 from handover.vocab import vocab
 
 __all__ = ["RenderContext", "format_value", "section_flowables", "fields_table", "NONE_RECORDED", "cell_text",
-           "cell_para", "fit_lines", "clip", "CELL_MAX_HEIGHT"]
+           "cell_para", "fit_lines", "clip", "CELL_MAX_HEIGHT", "ref_name"]
 
 NONE_RECORDED = "None recorded"
 _LABEL_W = 58 * mm
@@ -37,6 +37,8 @@ class RenderContext:
     width: float                      #: frame width in points
     hidden: frozenset[str] = frozenset()  #: generic paths not shown, besides what the form hides
     form: Form | None = None          #: the case's form (names the child)
+    #: a handover-case/2 document's refs → people's names ("c1" → "Mia Testcase"); None for /1
+    names: dict[str, str] | None = None
 
     def shows(self, f: Field, path: str = "") -> bool:
         """A family copy shows neither ``family: false`` fields nor the flags that leave entries out of it."""
@@ -54,6 +56,8 @@ class RenderContext:
 def format_value(f: Field, value: Any, ctx: RenderContext) -> str:
     """A field's value as a person reads it; "" when nothing is recorded."""
     if value is MISSING or is_blank(value):
+        if f.type == "refs" and ctx.names is not None and value is not MISSING:
+            return "The whole family"
         return ""
     v = vocab()
     t = f.type
@@ -66,6 +70,9 @@ def format_value(f: Field, value: Any, ctx: RenderContext) -> str:
     if t == "multichoice":
         items = value if isinstance(value, list) else [value]
         return "; ".join(_label(f.vocab, c) for c in items)
+    if t in ("involved_with", "refs") and ctx.names is not None:
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(ref_name(x, ctx.names) for x in items)
     if t == "involved_with":
         items = value if isinstance(value, list) else [value]
         return ", ".join(f"the child ({ctx.child_name})" if x == "child" else str(x) for x in items)
@@ -77,6 +84,13 @@ def format_value(f: Field, value: Any, ctx: RenderContext) -> str:
     if isinstance(value, (dict, list)):
         return str(value)
     return str(value)
+
+
+def ref_name(ref: Any, names: dict[str, str]) -> str:
+    """A ref as the person's name; a ref that names nobody as written, saying so (the checks report it)."""
+    if isinstance(ref, str) and ref in names:
+        return names[ref]
+    return f"{ref} (names nobody in the handover)"
 
 
 def _label(vocab_name: str | None, code: Any) -> str:

@@ -16,8 +16,9 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from handover.case import get_path
 from handover.dates import parse_iso
+from handover.family import is_v2, people
 from handover.forms import form_for
-from handover.pack.sections import cell_para, clip, fit_lines
+from handover.pack.sections import cell_para, clip, fit_lines, ref_name
 from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, escape, fmt_date, fonts
 from handover.vocab import vocab
 
@@ -39,6 +40,7 @@ class AgencyRow:
     in_network: bool = False
     missing: bool = False                                 #: an agency_missing finding names it
     transition_service: bool = False
+    asked: list[str] = field(default_factory=list)        #: handover-case/2: each request (markup)
 
 
 def short_agency_label(code: str) -> str:
@@ -51,7 +53,8 @@ def short_agency_label(code: str) -> str:
     return label
 
 
-def agency_rows(case: dict[str, Any], missing: set[str]) -> list[AgencyRow]:
+def agency_rows(case: dict[str, Any], missing: set[str], statuses: dict[int, str] | None = None) -> list[AgencyRow]:
+    """``statuses``: each request for information's deadline status by its index (handover-case/2)."""
     v = vocab()
     rows: dict[str, AgencyRow] = {}
 
@@ -62,6 +65,7 @@ def agency_rows(case: dict[str, Any], missing: set[str]) -> list[AgencyRow]:
 
     form = form_for(case)
     child = form.value_of(case, form.child_name[:1]) or "child"
+    names = {p.ref: p.name for p in people(case)} if is_v2(case) else None
     for a in get_path(case, "agencies", []) or []:
         if not isinstance(a, dict):
             continue
@@ -72,7 +76,10 @@ def agency_rows(case: dict[str, Any], missing: set[str]) -> list[AgencyRow]:
         if a.get("name"):
             r.names.append(str(a["name"]))
         for who in a.get("involved_with") or []:
-            name = f"{child} (child)" if who == "child" else str(who)
+            if names is not None:
+                name = ref_name(who, names)
+            else:
+                name = f"{child} (child)" if who == "child" else str(who)
             if name not in r.involved_with:
                 r.involved_with.append(name)
         r.informed.append(str(a.get("informed_date") or ""))
@@ -89,6 +96,13 @@ def agency_rows(case: dict[str, Any], missing: set[str]) -> list[AgencyRow]:
         r = row(e.get("source"))
         if r is not None:
             r.entries.append((parse_iso(e.get("date")), str(e.get("event") or "").strip()))
+    if names is not None:
+        reqs = get_path(case, "information_requests", []) or []
+        for i, q in enumerate(reqs if isinstance(reqs, list) else []):
+            if isinstance(q, dict):
+                r = row(q.get("agency_type"))
+                if r is not None:
+                    r.asked.append(_asked(q, (statuses or {}).get(i)))
     services = set(v.transition_services)
     order = {c: i for i, c in enumerate(v.codes("agency_types"))}
     out = sorted(rows.values(), key=lambda r: order.get(r.type, len(order)))
@@ -99,21 +113,41 @@ def agency_rows(case: dict[str, Any], missing: set[str]) -> list[AgencyRow]:
     return out
 
 
+def _asked(q: dict[str, Any], status: str | None) -> str:
+    """One request, as the "Asked" column shows it: "Red, 30 Mar 2026: holds information"."""
+    v = vocab()
+    head = ", ".join(x for x in (v.label("request_priority", q.get("priority") or ""),
+                                 fmt_date(q.get("sent")) if q.get("sent") else "") if x) or "asked"
+    resp = q.get("response")
+    if isinstance(resp, dict):
+        tail = escape(v.label("request_outcome", resp.get("outcome") or "") or "answered")
+        if status == "late":
+            tail += " <font color='#8a5a00'>(late)</font>"
+    elif status == "overdue":
+        tail = "<font color='#b00020'><b>no answer yet (overdue)</b></font>"
+    else:
+        tail = "no answer yet"
+    return f"{escape(clip(head, 60))}: {tail}"
+
+
 def _brief(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _BRIEF else text[: _BRIEF - 1].rstrip() + "…"
 
 
-def _table(rows: list[AgencyRow], width: float) -> Table:
+def _table(rows: list[AgencyRow], width: float, asked: bool = False) -> Table:
     v = vocab()
     head = ["Agency", "Involved with", "Chronology (in brief)", "Told of the transition", "In the network"]
+    if asked:
+        head.insert(3, "Asked")
     data: list[list[Any]] = [[P(h, "head") for h in head]]
     style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.3, RULE),
              ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
              ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
     w = width
-    widths = [w * 0.22, w * 0.17, w * 0.37, w * 0.12, w * 0.12]
+    widths = ([w * 0.22, w * 0.17, w * 0.37, w * 0.12, w * 0.12] if not asked else
+              [w * 0.18, w * 0.15, w * 0.27, w * 0.17, w * 0.12, w * 0.11])
     inner = [c - 6 for c in widths]          # the cells' padding is 3 points each side
     for i, r in enumerate(rows, start=1):
         name = v.label("agency_types", r.type)
@@ -126,7 +160,7 @@ def _table(rows: list[AgencyRow], width: float) -> Table:
         if r.in_network:
             told = [escape(clip(fmt_date(d))) if d else "<font color='#b00020'><b>Not told</b></font>"
                     for d in r.informed]
-            informed = fit_lines(told, inner[3])
+            informed = fit_lines(told, inner[4 if asked else 3])
         elif r.transition_service:
             informed = P("—", "cell")
         else:
@@ -139,9 +173,12 @@ def _table(rows: list[AgencyRow], width: float) -> Table:
             net = "Transition service"
         else:
             net = "No"
-        data.append([agency, cell_para(", ".join(clip(x) for x in r.involved_with) or "—", inner[1]),
-                     P("<br/>".join(entries) or "none recorded", "cell", markup=True),
-                     informed, P(net, "cell", markup=True)])
+        cells = [agency, cell_para(", ".join(clip(x) for x in r.involved_with) or "—", inner[1]),
+                 P("<br/>".join(entries) or "none recorded", "cell", markup=True),
+                 informed, P(net, "cell", markup=True)]
+        if asked:
+            cells.insert(3, fit_lines(r.asked, inner[3]) if r.asked else P("Not asked", "cell"))
+        data.append(cells)
         if r.missing:
             style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#fde8ea")))
         elif i % 2 == 0:
@@ -275,8 +312,11 @@ def swimlanes(rows: list[AgencyRow], width: float, decision: dt.date | None,
     return d
 
 
-def who_knows_what(case: dict[str, Any], missing: set[str], width: float) -> list[Flowable]:
-    rows = agency_rows(case, missing)
+def who_knows_what(case: dict[str, Any], missing: set[str], width: float,
+                   statuses: dict[int, str] | None = None) -> list[Flowable]:
+    """``statuses``: for a handover-case/2 document, each request for information's deadline status by
+    its index; the table then has the column "Asked"."""
+    rows = agency_rows(case, missing, statuses)
     out: list[Flowable] = []
     if not rows:
         return [P("None recorded: no agency is in the network, in a household member's agencies, or in the "
@@ -294,7 +334,7 @@ def who_knows_what(case: dict[str, Any], missing: set[str], width: float) -> lis
         out.append(P(f"The timeline shows {len(lanes)} of the {len(rows)} agencies; the table below lists them all.",
                      "small"))
     out.append(Spacer(1, 6))
-    out.append(_table(rows, width))
+    out.append(_table(rows, width, asked=is_v2(case)))
     n_missing = sum(r.missing for r in rows)
     if n_missing:
         out.append(Spacer(1, 4))
