@@ -80,3 +80,9 @@ def is_blank(value: object) -> bool:
 def spoken(d: date) -> str:
     """A date as a message says it: "Mon 9 Nov 2026" (never ISO in a sentence a person reads)."""
     return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def spoken_text(value: object) -> str:
+    """A stored value as a message says it: a date spoken ("Mon 9 Nov 2026"), anything else as written."""
+    d = parse_iso(value)
+    return spoken(d) if d else str(value)

@@ -185,9 +185,7 @@ def record_preparer(case: dict, name: str, role: str, team: str, today: str) -> 
     """Type nothing twice: a blank "Prepared by" is whoever puts the handover forward (their name, their
     role in the tool and team, today); a preparer typed in keeps their words and gets today's date."""
     from handover.case import get_path, set_path
-
-    def blank(v: object) -> bool:
-        return v is None or (isinstance(v, str) and not v.strip())
+    from handover.dates import is_blank as blank
 
     if blank(get_path(case, "sign_off.prepared_by.name", None)):
         words = labels.role_label(role) + (f", {team}" if team else "")

@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from handover.case import get_path
 from handover.checks import Context, Finding
-from handover.dates import parse_iso, spoken
+from handover.dates import parse_iso, spoken_text
 from handover.vocab import AGENCY_TYPES, vocab
 
 __all__ = ["run", "network_types", "information_holders", "expected_agencies", "AgencyNeed", "requests"]
@@ -27,11 +27,7 @@ def _when(value: Any) -> str:
     """A chronology entry's date as a message says it ("Thu 3 Sep 2026"); as written when it is no date."""
     if not isinstance(value, str) or not value.strip():
         return "an undated entry"
-    try:
-        d = parse_iso(value)
-    except ValueError:
-        d = None
-    return spoken(d) if d else value
+    return spoken_text(value)
 
 
 def _agencies(case: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from handover.case import MISSING, get_path
-from handover.dates import is_blank, parse_iso, spoken
+from handover.dates import is_blank, spoken_text
 from handover.forms import Condition, Field, Form
 
 __all__ = ["Slot", "walk", "condition_holds", "entry_name"]
@@ -27,11 +27,7 @@ def entry_name(list_field: Field, index: int, entry: dict[str, Any]) -> str:
     label = entry.get(list_field.item_label) if list_field.item_label else None
     name = label.strip() if isinstance(label, str) and label.strip() else f"entry {index + 1}"
     if any(f.key == list_field.item_label and f.type == "date" for f in list_field.fields):
-        try:
-            d = parse_iso(name)
-        except ValueError:
-            d = None
-        name = spoken(d) if d else name       # "Events, Mon 9 Nov 2026", not 2026-11-09
+        name = spoken_text(name)       # "Events, Mon 9 Nov 2026", not 2026-11-09
     if len(name) > 40:
         name = name[:37] + "..."
     return f"{list_field.label}, {name}"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dialog_guard import _check_your_answers_never_blocks  # noqa: F401 — autouse, shared
 from store.conftest import _pg_template, _sqlite_template, db_url, store  # noqa: F401 — the same databases
 from store.store_cases import NOW, complete_step_down
 
@@ -74,14 +75,3 @@ def forty_days(ctx: Context) -> dict[str, Any]:
             e["working_days"] = 40
     return d
 
-
-@pytest.fixture(autouse=True)
-def _check_your_answers_never_blocks(monkeypatch):
-    """A test that reaches Check your answers says what the person does there (monkeypatch its exec);
-    one that does not is told so, instead of waiting for ever on a modal dialog."""
-    from ui import check_answers
-
-    def exec_(dialog):
-        raise AssertionError("the test reached Check your answers without saying what the person does")
-
-    monkeypatch.setattr(check_answers.CheckAnswersDialog, "exec", exec_)

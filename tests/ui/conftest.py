@@ -6,6 +6,7 @@ import copy
 from datetime import date
 
 import pytest
+from dialog_guard import _check_your_answers_never_blocks  # noqa: F401 — autouse, shared
 
 from handover.case import load_case
 from handover.resources import resource_path
@@ -67,14 +68,3 @@ def data(tmp_path, tmp_path_factory):
     yield d
     d.store.close()
 
-
-@pytest.fixture(autouse=True)
-def _check_your_answers_never_blocks(monkeypatch):
-    """A test that reaches Check your answers says what the person does there (monkeypatch its exec);
-    one that does not is told so, instead of waiting for ever on a modal dialog."""
-    from ui import check_answers
-
-    def exec_(dialog):
-        raise AssertionError("the test reached Check your answers without saying what the person does")
-
-    monkeypatch.setattr(check_answers.CheckAnswersDialog, "exec", exec_)
