@@ -27,7 +27,9 @@ from handover.forms import DateOrder, Field, Form, Section, parse_field
 from handover.resources import load_yaml, resource_path
 
 __all__ = ["REF", "is_v2", "upgrade", "upgrade_report", "view", "refs_of", "people", "Person", "to_v1_path",
-           "map_detail", "ref_problem", "family_form", "FamilyForm", "name_key"]
+           "map_detail", "ref_problem", "family_form", "FamilyForm", "name_key", "person_key",
+           "records_for", "moving_children", "children_names", "form_of", "family_title", "next_ref", "as_family",
+           "with_child", "with_member_as_child"]
 
 #: a ref: a key unique in the document across children[] and household[]
 REF = re.compile(r"[a-z0-9_-]{1,16}")
@@ -50,6 +52,48 @@ def is_v2(doc: Any) -> bool:
 def name_key(name: Any) -> str:
     """A name as it is matched: case and spacing ignored (``" Dana  brennan"`` is ``"dana brennan"``)."""
     return " ".join(name.split()).casefold() if isinstance(name, str) else ""
+
+
+def person_key(name: Any) -> str:
+    """A full name as people are matched across handovers (SPEC.md section 8): case, spacing and punctuation
+    ignored (``"O'Brien-Smith,  Dana"`` is ``"obriensmith dana"``)."""
+    if not isinstance(name, str):
+        return ""
+    kept = "".join(ch if ch.isalnum() or ch.isspace() else "" for ch in name.casefold())
+    return " ".join(kept.split())
+
+
+def records_for(doc: dict[str, Any]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Each person's ref → (the agency types, the risk-factor codes) the document records for them: agencies
+    whose ``involved_with`` names them, a member's ``known_to``, a child's and a member's own risk factors.
+    For a (view of a) /2 document."""
+    agencies: dict[str, set[str]] = {}
+    risks: dict[str, set[str]] = {}
+    for p in people(doc):
+        known = p.entry.get("known_to") if p.kind == "household" else None
+        agencies[p.ref] = {k for k in known if isinstance(k, str)} if isinstance(known, list) else set()
+        own = p.entry.get("risk_factors")
+        risks[p.ref] = {k for k in own if isinstance(k, str)} if isinstance(own, list) else set()
+    for a in doc.get("agencies") or ():
+        if not isinstance(a, dict) or not isinstance(a.get("type"), str):
+            continue
+        for ref in a.get("involved_with") or ():
+            if isinstance(ref, str) and ref in agencies:
+                agencies[ref].add(a["type"])
+    return {ref: (frozenset(agencies[ref]), frozenset(risks[ref])) for ref in agencies}
+
+
+def moving_children(doc: dict[str, Any]) -> list[Person]:
+    """The children of a (view of a) /2 document whose case makes this transition (``moves`` not false)."""
+    return [p for p in people(doc) if p.kind == "child" and p.entry.get("moves") is not False]
+
+
+def children_names(doc: dict[str, Any]) -> str:
+    """The names of the children who move, joined with ", " (SPEC.md section 6: the overdue report's
+    ``child`` for a family); for a /1 document its child's name."""
+    names = (" ".join(n.strip() for n in (p.entry.get("given_name"), p.entry.get("family_name"))
+                      if isinstance(n, str) and n.strip()) for p in moving_children(view(doc)))
+    return ", ".join(n for n in names if n)
 
 
 # ---------------------------------------------------------------- refs
@@ -383,3 +427,87 @@ def clear_cache() -> None:
 
 # the formats, for callers that name them through this module
 V1, V2 = FORMAT, FORMAT_V2
+
+
+# ---------------------------------------------------------------- changing a family (the editor's actions)
+
+
+def form_of(case: dict[str, Any]) -> Form:
+    """The form a document is edited and read with: its direction's, or the family form of a /2 document."""
+    from handover.forms import form_for
+
+    form = form_for(case)
+    return family_form(form).form if is_v2(case) else form
+
+
+def family_title(doc: dict[str, Any]) -> str:
+    """The moving children as a person says them: "Kara Testcase", "Kara and Mia Testcase" (one family
+    name), "Kara Testcase and Ben Smith"; "" when none is named."""
+    kids = [(_clean(p.entry.get("given_name")), _clean(p.entry.get("family_name")))
+            for p in moving_children(view(doc))]
+    kids = [(g, f) for g, f in kids if g or f]
+    if not kids:
+        return ""
+    surnames = {f for _g, f in kids}
+    if len(surnames) == 1 and all(g for g, _f in kids):
+        return f"{_and([g for g, _f in kids])} {kids[0][1]}".strip()
+    return _and([f"{g} {f}".strip() for g, f in kids])
+
+
+def _clean(v: Any) -> str:
+    return " ".join(v.split()) if isinstance(v, str) else ""
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def next_ref(doc: dict[str, Any], prefix: str = "c") -> str:
+    """The first of ``c1``, ``c2``, … (or ``p1``, …) that no one in the document has."""
+    taken = refs_of(doc)
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def as_family(doc: dict[str, Any]) -> dict[str, Any]:
+    """A new /2 document of ``doc`` (upgraded when it is /1, else copied): what the editor switches to when
+    a second child is added to a one-child handover."""
+    return upgrade(doc)
+
+
+def with_child(doc: dict[str, Any], blank: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A new /2 document with one more child (``blank``: every field of a child's entry, empty; it gets
+    the next free ref), and the new child's index in ``children``."""
+    new = as_family(doc)
+    child = copy.deepcopy(blank)
+    child["ref"] = next_ref(new, "c")
+    new.setdefault("children", []).append(child)
+    return new, len(new["children"]) - 1
+
+
+def with_member_as_child(doc: dict[str, Any], member: int, blank: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A new /2 document in which household member ``member`` (an index of ``household``) is one of the
+    children: their name (given names, then the family name's last word), date of birth and ref move into a
+    new child's entry, so every agency, request and event that names them still does; whether their case
+    moves is left for the practitioner to answer (with the reason when it does not)."""
+    new = as_family(doc)
+    household = new.get("household")
+    if not isinstance(household, list) or not (0 <= member < len(household)) or not isinstance(household[member], dict):
+        raise IndexError(f"there is no household member {member + 1}")
+    m = household.pop(member)
+    child = copy.deepcopy(blank)
+    words = _clean(m.get("name")).split(" ")
+    child["given_name"] = " ".join(words[:-1]) if len(words) > 1 else words[0]
+    child["family_name"] = words[-1] if len(words) > 1 else ""
+    if m.get("date_of_birth") is not None:
+        child["date_of_birth"] = m.get("date_of_birth")
+    ref = m.get("ref")
+    child["ref"] = ref if isinstance(ref, str) and REF.fullmatch(ref) else next_ref(new, "c")
+    child["moves"] = None
+    own = m.get("risk_factors")
+    if isinstance(own, list) and own:
+        child["risk_factors"] = list(own)
+    new.setdefault("children", []).append(child)
+    return new, len(new["children"]) - 1

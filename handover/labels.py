@@ -30,7 +30,7 @@ from handover.resources import load_yaml, resource_path
 
 __all__ = ["LabelsError", "readable", "join", "labels_table", "clear_cache",
            "action_label", "action_past", "action_done", "next_step", "state_label",
-           "rule_label", "rule_event", "rule_waiting", "status_label", "return_reasons", "return_reason_label", "role_label", "finding_group",
+           "rule_label", "rule_event", "rule_waiting", "requests_overdue", "status_label", "return_reasons", "return_reason_label", "role_label", "finding_group",
            "directions", "direction_label", "direction_arrow", "direction_long_label", "direction_badge",
            "sending_service", "receiving_service", "column_label", "name_with_organisation"]
 
@@ -179,6 +179,17 @@ def rule_waiting(rule: str) -> str:
     """While the deadline is overdue, what the handover waits for: "waiting for acknowledgement" ("" when
     the rule has no such words)."""
     return _word("rules", rule, "waiting") or ""
+
+
+def requests_overdue(agency_type: str, count: int, oldest_working_days: int) -> str:
+    """"Probation: 3 requests overdue, oldest 11 working days" (the dashboard, by agency)."""
+    from handover.vocab import vocab
+
+    name = vocab().label("agency_types", agency_type) if agency_type else "Agency not recorded"
+    days = f"{oldest_working_days} working day{'s' if oldest_working_days != 1 else ''}"
+    if count == 1:
+        return f"{name}: 1 request overdue by {days}"
+    return f"{name}: {count} requests overdue, oldest {days}"
 
 
 def status_label(status: str) -> str:

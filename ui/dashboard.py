@@ -12,6 +12,8 @@ The charts load on a worker thread after the page is shown, so their queries nev
 
 from __future__ import annotations
 
+import html
+
 import threading
 from typing import Any, Callable
 
@@ -382,6 +384,16 @@ class DashboardPage(QWidget):
         esc.addWidget(self.escalations, 1)
         esc.addWidget(self.show_escalations)
 
+        # requests for information unanswered past their deadline, by agency: which agency does not answer
+        self.requests = QLabel("")
+        self.requests.setWordWrap(True)
+        self.requests.setAccessibleName("Requests for information overdue, by agency")
+        self.requests_frame = QFrame()
+        self.requests_frame.setProperty("role", "callout")
+        self.requests_frame.hide()
+        req = QVBoxLayout(self.requests_frame)
+        req.addWidget(self.requests)
+
         # filters
         self.team = QComboBox()
         self.direction = QComboBox()
@@ -515,6 +527,7 @@ class DashboardPage(QWidget):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(heading("Overdue and late deadlines", 1.15))
         bl.addWidget(self.escalation_frame)
+        bl.addWidget(self.requests_frame)
         bl.addWidget(filters_box)
         bl.addWidget(exports_box)
         bl.addWidget(self.table, 1)
@@ -632,7 +645,7 @@ class DashboardPage(QWidget):
     def _load_charts(self) -> None:
         try:
             data: Any = (ops.timeliness(self.app.ctx), ops.overdue_by_team(self.app.ctx),
-                         ops.escalation_counts(self.app.ctx))
+                         ops.escalation_counts(self.app.ctx), ops.overdue_requests_by_agency(self.app.ctx))
         except ServiceError as e:
             data = e
         try:
@@ -644,8 +657,9 @@ class DashboardPage(QWidget):
         if isinstance(data, Exception):
             self.timeliness.message = self.team_chart.message = str(data)
             return
-        rows, teams, escalations = data
+        rows, teams, escalations, requests = data
         self._show_escalations(escalations)
+        self._show_requests(requests)
         self.timeliness.set_data(rows, self.chart_rule.currentData())
         self.team_chart.set_data(teams)
 
@@ -676,6 +690,12 @@ class DashboardPage(QWidget):
         self.escalation_frame.setVisible(bool(parts))
         self.escalations.setText("⚠ Escalate: " + "; ".join(parts) + " — longer than the protocol allows."
                                  if parts else "")
+
+    def _show_requests(self, by_agency: list[Any]) -> None:
+        lines = [labels.requests_overdue(a.agency_type, a.overdue, a.oldest_working_days) for a in by_agency]
+        self.requests_frame.setVisible(bool(lines))
+        self.requests.setText("<b>Requests for information not answered in time</b><br>" + "<br>".join(
+            html.escape(x) for x in lines) if lines else "")
 
     def count(self, state: str, direction: str | None = None) -> int:
         """The number shown in the counts table (for tests and screen readers)."""

@@ -484,6 +484,13 @@ def overdue_by_team(ctx: Context) -> dict[str, int]:
     return reports.overdue_by_team(ctx.store, ctx.actor, ctx.today())
 
 
+def overdue_requests_by_agency(ctx: Context) -> list[Any]:
+    """Per agency type, the requests for information unanswered past their deadline (SPEC section 7.3)."""
+    from handover.store import reports
+
+    return reports.overdue_requests_by_agency(ctx.store, ctx.actor, ctx.today())
+
+
 def workers(ctx: Context) -> list[tuple[int, str, str]]:
     from handover.store import reports
 

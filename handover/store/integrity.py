@@ -223,7 +223,7 @@ def verify_store(store: Store, max_problems: int = 20, against: Iterable[str | P
 # that ``handover demo`` wrote in bulk (named by its ``demo_generate`` entries) have no entries of their
 # own: their versions and moves are checked for consistency with each other, not with the trail.
 
-_VERSION_ACTIONS = ("create", "import", "save")
+_VERSION_ACTIONS = ("create", "import", "import_pack", "save")
 _NO_HEAD = "this pack was made before packs carried the audit head"
 
 
@@ -307,7 +307,7 @@ class _Trail:
         if e.case_id is not None:
             c = self.case(e.case_id)
             version = d.get("version")
-            if action in ("create", "import") and version == 1:
+            if action in ("create", "import", "import_pack") and version == 1:
                 c.created = True
                 if action == "create":
                     who = self.users.get(e.actor)
@@ -315,10 +315,12 @@ class _Trail:
                         c.team = who.team
             if action in _VERSION_ACTIONS or action.startswith("move:"):
                 if isinstance(version, int):
-                    if action == "import":
+                    if action in ("import", "import_pack"):
                         c.versions[version] = d.get("hash")
                     elif action == "save" or version not in c.versions:
                         c.versions[version] = None
+                    if action == "import_pack":   # received as a signed pack: authorised by its signer
+                        c.authorised.add(version)
             if action.startswith("move:"):
                 c.moves.append(action[5:])
                 c.last_to = d.get("to")
@@ -405,7 +407,8 @@ def _deadlines(session: Session) -> dict[int, list[tuple[Any, ...]]]:
     return out
 
 
-_SUMMARY = ("direction", "child_given_name", "child_family_name", "child_dob", "child_nhs_number", "decision_date")
+_SUMMARY = ("direction", "child_given_name", "child_family_name", "child_dob", "child_nhs_number", "decision_date",
+            "child_names")
 
 
 class _Problems(list):  # type: ignore[type-arg]
@@ -662,6 +665,10 @@ class _RowMaker:
             rows.append({"handover_id": hid, "team_id": team_id, "rule": rule.rule,
                          "working_days": rule.working_days, "starts": starts, "due": due, "done": done,
                          "late": bool(due and done and done > due)})
+        if case.get("information_requests"):   # a family's requests (few): as a save stores them
+            from handover.store.sync import deadline_rows
+
+            rows += [r for r in deadline_rows(case, self.protocol, hid, team_id) if r["path"]]
         return rows
 
 

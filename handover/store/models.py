@@ -17,10 +17,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["Base", "Team", "User", "Handover", "Version", "DeadlineRow", "WorkflowEvent", "AuditEntry",
-           "AuditHead", "ProtocolVersion", "Setting", "Pack", "UTCDateTime", "ROLES", "PACK_KINDS"]
+           "AuditHead", "ProtocolVersion", "Setting", "Pack", "PersonRow", "UTCDateTime", "ROLES", "PACK_KINDS"]
 
 ROLES = ("practitioner", "manager", "receiver", "administrator")
-PACK_KINDS = ("final", "family")
+PACK_KINDS = ("final", "family", "received")   # received: a signed pack from another organisation
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
@@ -97,6 +97,9 @@ class Handover(Base):
     child_family_name: Mapped[str] = mapped_column(String(200), default="", index=True)
     child_dob: Mapped[Optional[date]]
     child_nhs_number: Mapped[str] = mapped_column(String(20), default="")
+    #: the names of the children who move, joined with ", " (one child: "Kara Testcase"): the list's and the
+    #: overdue report's "child" (SPEC section 6); the ``child_*`` columns are the first moving child's (0005)
+    child_names: Mapped[str] = mapped_column(String(400), default="")
     decision_date: Mapped[Optional[date]]
     team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"), index=True)
     receiving_team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"), index=True)
@@ -132,7 +135,7 @@ class DeadlineRow(Base):
 
     __tablename__ = "deadlines"
     __table_args__ = (
-        UniqueConstraint("handover_id", "rule"),
+        UniqueConstraint("handover_id", "rule", "path"),    # 0005: one row per request for information
         Index("ix_deadlines_open", "done", "due", "team_id"),
         Index("ix_deadlines_late", "late", "team_id"),
         Index("ix_deadlines_due_rule", "due", "rule", "done"),                      # 0004: timeliness
@@ -147,6 +150,36 @@ class DeadlineRow(Base):
     due: Mapped[Optional[date]]
     done: Mapped[Optional[date]]
     late: Mapped[bool] = mapped_column(Boolean, default=False)   # done > due (does not depend on as-of)
+    # 0005, a request for information (SPEC section 7.3): which one, the agency asked, its priority; "" and
+    # NULL for the other rules
+    path: Mapped[str] = mapped_column(String(40), default="")
+    agency_type: Mapped[Optional[str]] = mapped_column(String(60))
+    priority: Mapped[Optional[str]] = mapped_column(String(10))
+
+
+class PersonRow(Base):
+    """A person of a handover's current version (0005): each child (``kind`` "child") and household member
+    ("member"), for finding a handover by any child's name or NHS number, and for matching people across
+    handovers (SPEC section 8). ``name_key`` is the full name with case, spacing and punctuation ignored;
+    ``agency_types`` and ``risk_factors`` are space-separated codes this handover records for the person.
+    Replaced with the deadline rows on every save."""
+
+    __tablename__ = "people"
+    __table_args__ = (Index("ix_people_name_dob", "name_key", "dob"),
+                      Index("ix_people_nhs", "nhs_number"),
+                      Index("ix_people_handover", "handover_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"))
+    ref: Mapped[str] = mapped_column(String(16), default="")
+    kind: Mapped[str] = mapped_column(String(10))                  # "child" | "member"
+    moves: Mapped[bool] = mapped_column(Boolean, default=False)
+    given_name: Mapped[str] = mapped_column(String(200), default="")
+    family_name: Mapped[str] = mapped_column(String(200), default="")
+    name_key: Mapped[str] = mapped_column(String(400), default="")
+    dob: Mapped[Optional[date]]
+    nhs_number: Mapped[str] = mapped_column(String(20), default="")
+    agency_types: Mapped[str] = mapped_column(Text, default="")
+    risk_factors: Mapped[str] = mapped_column(Text, default="")
 
 
 class WorkflowEvent(Base):

@@ -614,12 +614,13 @@ $f$""",
     ]
 
     # ---------------------------------------------------------------- grants
-    tables = ("alembic_version", "teams", "users", "handovers", "versions", "deadlines", "workflow_events",
-              "audit_entries", "audit_head", "protocols", "packs", "settings")
+    tables = ("alembic_version", "teams", "users", "handovers", "versions", "deadlines", "people",
+              "workflow_events", "audit_entries", "audit_head", "protocols", "packs", "settings")
     out.append("REVOKE ALL ON " + ", ".join(f"S.{t}" for t in tables) + f" FROM PUBLIC, {people}, {groups}")
     out.append(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {S} FROM PUBLIC, {people}, {groups}")
     user_columns = "id, username, display_name, role, team_id, active, created_at"
-    handover_columns = ("direction, state, child_given_name, child_family_name, child_dob, child_nhs_number, "
+    handover_columns = ("direction, state, child_given_name, child_family_name, child_names, child_dob, "
+                        "child_nhs_number, "
                         "decision_date, receiving_team_id, owner_id, current_version, authorised_version, "
                         "row_version, updated_at, error_count, warning_count, checked_on, next_rule, next_due")
     out += [
@@ -628,7 +629,7 @@ $f$""",
         f"GRANT SELECT (failed_count, locked_until) ON S.users TO {AD}",
         f"GRANT INSERT ON S.teams TO {AD}",
         f"GRANT USAGE ON SEQUENCE S.teams_id_seq TO {AD}",
-        f"GRANT SELECT ON S.handovers, S.versions, S.deadlines, S.workflow_events, S.packs TO {people}",
+        f"GRANT SELECT ON S.handovers, S.versions, S.deadlines, S.people, S.workflow_events, S.packs TO {people}",
         f"GRANT INSERT ON S.handovers TO {P}, {M}",
         f"GRANT USAGE ON SEQUENCE S.handovers_id_seq TO {P}, {M}",
         f"GRANT UPDATE ({handover_columns}) ON S.handovers TO {P}, {M}, {R}",
@@ -639,6 +640,8 @@ $f$""",
         f"GRANT INSERT, DELETE ON S.deadlines TO {P}, {M}, {R}, {AD}",
         f"GRANT UPDATE (working_days, due, late) ON S.deadlines TO {AD}",
         f"GRANT USAGE ON SEQUENCE S.deadlines_id_seq TO {P}, {M}, {R}, {AD}",
+        f"GRANT INSERT, DELETE ON S.people TO {P}, {M}, {R}",
+        f"GRANT USAGE ON SEQUENCE S.people_id_seq TO {P}, {M}, {R}",
         f"GRANT INSERT ON S.workflow_events TO {P}, {M}, {R}",
         f"GRANT USAGE ON SEQUENCE S.workflow_events_id_seq TO {P}, {M}, {R}",
         f"GRANT INSERT ON S.packs TO {P}, {M}",
@@ -656,7 +659,7 @@ $f$""",
     active = "((SELECT A.my_role()) IS NOT NULL)"
     of_h = "EXISTS (SELECT 1 FROM S.handovers h WHERE h.id = {t}.handover_id AND ({cond}))"
     receiving_moves = _sql_list(a for a, m in workflow.MOVES.items()
-                                if any(side == "receiving" for _r, side in m.allowed)) + ", 'send'"
+                                if any(side == "receiving" for _r, side in m.allowed)) + ", 'send', 'receive'"
     policies: dict[str, list[str]] = {
         "teams": [f"FOR SELECT USING {active}",
                   "FOR INSERT WITH CHECK ((SELECT A.my_role()) = 'administrator')"],
@@ -691,6 +694,12 @@ $f$""",
             "(SELECT h.team_id FROM S.handovers h WHERE h.id = deadlines.handover_id)))",
             f"FOR DELETE USING ({_ELEVATED} OR A.may_write(handover_id))",
             f"FOR UPDATE USING ({_ELEVATED}) WITH CHECK ({_ELEVATED})"],
+        # the people of a handover: read and replaced with it, by whoever may read and write it (matching
+        # across handovers the reader may not open is counts only, through a function: SPEC section 8)
+        "people": [
+            "FOR SELECT USING (" + of_h.format(t="people", cond=f"{view_h} OR A.touched(h.id) OR {_ELEVATED}") + ")",
+            f"FOR INSERT WITH CHECK ({_ELEVATED} OR A.may_write(handover_id))",
+            f"FOR DELETE USING ({_ELEVATED} OR A.may_write(handover_id))"],
         "audit_entries": ["FOR SELECT USING ((SELECT A.my_role()) = 'manager')"],
         "audit_head": ["FOR SELECT USING ((SELECT A.my_role()) = 'manager')"],
     }

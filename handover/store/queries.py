@@ -22,7 +22,7 @@ __all__ = ["OverdueItem", "overdue_items", "overdue_counts", "counts_by_state", 
            "WorkdayCounter", "OVERDUE_COLUMNS"]
 
 OVERDUE_COLUMNS = ("id", "child", "direction", "team", "owner", "state", "rule", "due", "status",
-                   "working_days_overdue")
+                   "working_days_overdue", "agency_type")
 
 
 class OverdueItem(NamedTuple):
@@ -41,11 +41,13 @@ class OverdueItem(NamedTuple):
     working_days_overdue: int
     done: date | None = None
     receiving_team: str = ""
+    agency_type: str = ""         #: a request for information's agency type (SPEC section 7.3), else ""
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "child": self.child, "direction": self.direction, "team": self.team,
                 "owner": self.owner, "state": self.state, "rule": self.rule, "due": self.due.isoformat(),
-                "status": self.status, "working_days_overdue": self.working_days_overdue}
+                "status": self.status, "working_days_overdue": self.working_days_overdue,
+                "agency_type": self.agency_type}
 
 
 class WorkdayCounter:
@@ -127,14 +129,15 @@ def overdue_items(session: Session, as_of: date, team: str | int | None = None, 
     new = OverdueItem
     out = []
     append = out.append
-    for (cid, given, family, direction, team_name, owner_name, state, rule, _, _, recv), due, done in zip(
-            rows, dues, dones):
+    for (cid, given, family, direction, team_name, owner_name, state, rule, _, _, recv, names, agency), due, done \
+            in zip(rows, dues, dones):
+        child = names or f"{given} {family}".strip()
         if done is not None:
-            append(new(cid, f"{given} {family}".strip(), direction, team_name or "", owner_name or "", state,
-                       rule, due, "late", between(due, done), done, recv or ""))
+            append(new(cid, child, direction, team_name or "", owner_name or "", state,
+                       rule, due, "late", between(due, done), done, recv or "", agency or ""))
         else:
-            append(new(cid, f"{given} {family}".strip(), direction, team_name or "", owner_name or "", state,
-                       rule, due, "overdue", between(due, as_of), None, recv or ""))
+            append(new(cid, child, direction, team_name or "", owner_name or "", state,
+                       rule, due, "overdue", between(due, as_of), None, recv or "", agency or ""))
     return out
 
 
@@ -148,7 +151,8 @@ def _overdue_select(statuses: tuple[str, ...], sqlite: bool) -> Select:
     due, done = ((type_coerce(DeadlineRow.due, String), type_coerce(DeadlineRow.done, String)) if sqlite
                  else (DeadlineRow.due, DeadlineRow.done))
     return (select(Handover.case_id, Handover.child_given_name, Handover.child_family_name, Handover.direction,
-                   sending.name, owner.display_name, Handover.state, DeadlineRow.rule, due, done, receiving.name)
+                   sending.name, owner.display_name, Handover.state, DeadlineRow.rule, due, done, receiving.name,
+                   Handover.child_names, DeadlineRow.agency_type)
             .select_from(DeadlineRow)
             .join(Handover, Handover.id == DeadlineRow.handover_id)
             .outerjoin(sending, sending.id == DeadlineRow.team_id)

@@ -24,7 +24,7 @@ from handover.store.models import DeadlineRow, Handover, Team
 
 __all__ = ["MonthRule", "timeliness_by_month", "timeliness_query", "overdue_by_team", "ESCALATION_RULES",
            "month_range", "OverdueFilter", "overdue_page", "overdue_total", "escalation_counts", "workers",
-           "OVERDUE_SORTS", "WAITING_STATES"]
+           "OVERDUE_SORTS", "WAITING_STATES", "AgencyRequests", "overdue_requests_by_agency"]
 
 #: rules whose overdue state means a handover is waiting longer than the protocol allows for the
 #: receiving side to pick it up: acknowledgement (step-down), allocation of a lead professional
@@ -137,6 +137,42 @@ def overdue_by_team(store: Store, actor: Actor, as_of: date) -> dict[str, int]:
         return {name or "(no team)": int(n) for name, n in s.execute(q)}
 
 
+@dataclass(frozen=True)
+class AgencyRequests:
+    """Requests for information to one type of agency that are unanswered past their deadline."""
+
+    agency_type: str
+    overdue: int
+    oldest_due: date                 #: the earliest due date among them
+    oldest_working_days: int         #: working days the oldest is overdue by, as of the report date
+
+
+def overdue_requests_by_agency(store: Store, actor: Actor, as_of: date) -> list[AgencyRequests]:
+    """Per agency type: how many requests for information are unanswered after their deadline, and how
+    long the oldest has waited (SPEC section 7.3; "Probation: 3 requests overdue, oldest 11 working days"),
+    most overdue first: which agency does not answer. One GROUP BY over the deadline rows."""
+    from handover.calendar import calendar_for
+    from handover.protocol import REQUEST_RULE
+    from handover.store.sync import active_protocol
+
+    with store.read() as s:
+        _, visible = report_scope(s, actor)
+        q = (select(DeadlineRow.agency_type, func.count(), func.min(DeadlineRow.due))
+             .select_from(DeadlineRow)
+             .where(DeadlineRow.rule == REQUEST_RULE, DeadlineRow.done.is_(None), DeadlineRow.due < as_of)
+             .group_by(DeadlineRow.agency_type))
+        if visible is not None:
+            q = q.join(Handover, Handover.id == DeadlineRow.handover_id).where(visible)
+        rows = s.execute(q).all()
+        cal = calendar_for(active_protocol(s).region) if rows else None
+    out = []
+    for agency, n, oldest in rows:
+        if isinstance(oldest, str):
+            oldest = date.fromisoformat(oldest[:10])
+        out.append(AgencyRequests(agency or "", int(n), oldest, cal.working_days_between(oldest, as_of)))
+    return sorted(out, key=lambda a: (-a.oldest_working_days, -a.overdue, a.agency_type))
+
+
 # ---------------------------------------------------------------- the overdue list, paged in SQL
 
 #: states in which an escalation rule's overdue deadline means the receiving side is keeping it waiting
@@ -224,7 +260,7 @@ def overdue_page(store: Store, actor: Actor, as_of: date, f: OverdueFilter = Ove
         sending, receiving, owner = aliased(Team), aliased(Team), aliased(User)
         cols = [Handover.case_id, Handover.child_given_name, Handover.child_family_name, Handover.direction,
                 sending.name, owner.display_name, Handover.state, DeadlineRow.rule, DeadlineRow.due,
-                DeadlineRow.done, receiving.name]
+                DeadlineRow.done, receiving.name, Handover.child_names, DeadlineRow.agency_type]
         q = (_overdue_select(s, visible, as_of, f, cols)
              .outerjoin(sending, sending.id == DeadlineRow.team_id)
              .outerjoin(receiving, receiving.id == Handover.receiving_team_id)
@@ -243,13 +279,13 @@ def overdue_page(store: Store, actor: Actor, as_of: date, f: OverdueFilter = Ove
         cal = calendar_for(region or active_protocol(s).region)
     counter = WorkdayCounter(cal, min(r[8] for r in rows), max([as_of] + [r[9] for r in rows if r[9] is not None]))
     out = []
-    for cid, given, family, direction, team, own, state, rule, due, done, recv in rows:
+    for cid, given, family, direction, team, own, state, rule, due, done, recv, names, agency in rows:
         late = done is not None
-        out.append(OverdueItem(id=cid, child=f"{given} {family}".strip(), direction=direction, team=team or "",
+        out.append(OverdueItem(id=cid, child=names or f"{given} {family}".strip(), direction=direction, team=team or "",
                                owner=own or "", state=state, rule=rule, due=due,
                                status="late" if late else "overdue",
                                working_days_overdue=counter.between(due, done if late else as_of), done=done,
-                               receiving_team=recv or ""))
+                               receiving_team=recv or "", agency_type=agency or ""))
     return out
 
 

@@ -29,10 +29,10 @@ from functools import cache
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from handover import audit, workflow
+from handover import audit, family, workflow
 from handover import labels
 from handover.labels import action_done
 from handover.case import CaseError, content_hash, dump_case, parse_case, set_path, get_path
@@ -46,7 +46,7 @@ from handover.store.admin import (TeamInfo, UserInfo, create_first_admin, create
 from handover.store.database import OpenResult, Store, open_database
 from handover.store.diff import Change, diff_cases
 from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound, ServiceError, system_actor
-from handover.store.models import Handover, Team, User, Version, WorkflowEvent
+from handover.store.models import Handover, PersonRow, Team, User, Version, WorkflowEvent
 from handover.store.packs import PackInfo, get_pack, list_packs, store_pack
 from handover.store.queries import OverdueItem, counts_by_state as _counts, overdue_counts, overdue_items
 from handover.store.sync import active_protocol, local_date, summary_columns, sync_current
@@ -202,7 +202,8 @@ _NULLS_LAST = {"due"}
 
 
 #: the handover columns a summary needs: selected as columns, not as ORM objects (a list page is 200 rows)
-_SUMMARY_COLUMNS = ("case_id", "direction", "state", "child_given_name", "child_family_name", "child_dob",
+_SUMMARY_COLUMNS = ("case_id", "direction", "state", "child_given_name", "child_family_name", "child_names",
+                    "child_dob",
                     "decision_date", "team_id", "receiving_team_id", "current_version", "authorised_version",
                     "row_version", "updated_at", "error_count", "warning_count", "checked_on", "next_rule",
                     "next_due")
@@ -222,7 +223,7 @@ def _to_summary(r: Any) -> HandoverSummary:
     """A row of :func:`_summary_query` (columns read by name) as a summary."""
     return HandoverSummary(
         case_id=r.case_id, direction=r.direction, state=r.state,
-        child=f"{r.child_given_name} {r.child_family_name}".strip(), child_dob=r.child_dob,
+        child=r.child_names or f"{r.child_given_name} {r.child_family_name}".strip(), child_dob=r.child_dob,
         decision_date=r.decision_date, team=r.team_name or "", team_id=r.team_id,
         receiving_team=r.receiving_name or "", receiving_team_id=r.receiving_team_id, owner=r.owner_name or "",
         current_version=r.current_version, authorised_version=r.authorised_version, row_version=r.row_version,
@@ -242,21 +243,9 @@ def _validated(case: dict[str, Any]) -> tuple[dict[str, Any], str]:
         raise Invalid("a case must be a JSON object")
     text = dump_case(case)
     try:
-        return _storable(parse_case(text, "the case")), text
+        return parse_case(text, "the case"), text
     except CaseError as e:
         raise Invalid(str(e)) from None
-
-
-def _storable(case: dict[str, Any]) -> dict[str, Any]:
-    """The store keeps handover-case/1 documents until it keeps families (issue 16: its deadline rows,
-    list columns and the editor are still one child's): a /2 file is refused in one line, not stored
-    half-understood."""
-    from handover.case import FORMAT_V2
-
-    if case.get("format") == FORMAT_V2:
-        raise Invalid("this is a handover-case/2 file (a whole family): the team database does not store "
-                      "families yet, so it cannot be imported (`handover check` reads it)")
-    return case
 
 
 def _team_by_name(s: Session, name: str | None, *, create: bool, now: datetime) -> int | None:
@@ -364,15 +353,16 @@ def _new_handover(s: Session, case: dict[str, Any], actor: Actor, now: datetime,
 
 def import_case(store: Store, actor: Actor, data: bytes | str, *, now: datetime, source: str = "the case file",
                 team: str | None = None, receiving_team: str | None = None) -> ImportResult:
-    """Store a ``handover-case/1`` file: a new handover, or a new version of the one with its id.
+    """Store a ``handover-case/1`` or ``/2`` file: a new handover, or a new version of the one with its id.
 
-    The text is stored exactly as given, so :func:`export_document` gives back the same bytes. A
-    file identical in content to the current version writes nothing. ``team``/``receiving_team`` are
+    The text is stored exactly as given, so :func:`export_document` gives back the same bytes of a /2
+    file (a /1 file comes back upgraded). A file identical in content to the current version (or the
+    same family read as /2) writes nothing. ``team``/``receiving_team`` are
     team names (the command line creates missing teams; others must exist). Malformed input raises
     :class:`Invalid` before anything is written.
     """
     try:
-        case = _storable(parse_case(data, source))
+        case = parse_case(data, source)
     except CaseError as e:
         raise Invalid(str(e)) from None
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
@@ -392,7 +382,7 @@ def import_case(store: Store, actor: Actor, data: bytes | str, *, now: datetime,
         if not may_view(actor, h):
             raise NotFound(f"a handover with id {case['id']!r} exists and you cannot see it")
         check_may_edit(actor, h)
-        if _current_doc(s, h).content_hash == content_hash(case):
+        if _same_content(_current_doc(s, h), case):
             return ImportResult(h.case_id, h.current_version, created=False, unchanged=True)
         if h.state != "draft":   # the command line too: what was authorised or sent is not replaced by a file
             raise Denied(f"{h.case_id} is {labels.state_label(h.state).lower()}: a case file is imported as a new "
@@ -569,9 +559,23 @@ def get_handover(store: Store, actor: Actor, case_id: str, *, now: datetime,
 
 
 def export_document(store: Store, actor: Actor, case_id: str, *, now: datetime, version: int | None = None) -> str:
-    """The stored ``handover-case/1`` text of the current version (or ``version``), exactly as stored."""
+    """The current version (or ``version``) as ``handover-case/2`` text (SPEC section 6): a /2 version
+    exactly as stored, a /1 version upgraded (section 7.1; the stored version is not changed)."""
     with store.write() as s:
-        return _read_recorded(s, actor, case_id, version, "export", now)[2].document
+        text = _read_recorded(s, actor, case_id, version, "export", now)[2].document
+    doc = json.loads(text)
+    return text if family.is_v2(doc) else dump_case(family.upgrade(doc))
+
+
+def _same_content(stored: Version, case: dict[str, Any]) -> bool:
+    """Whether ``case`` says what a stored version says: the same content, or (a /1 version and the /2 file
+    it exports as, or the other way) the same once both are read as /2, losslessly (section 7.1)."""
+    if stored.content_hash == content_hash(case):
+        return True
+    old = json.loads(stored.document)
+    if family.is_v2(old) == family.is_v2(case):
+        return False
+    return content_hash(family.upgrade(old)) == content_hash(family.upgrade(case))
 
 
 def _list_query(actor: Actor, filters: Filters | None) -> Any:
@@ -599,8 +603,21 @@ def _list_query(actor: Actor, filters: Filters | None) -> Any:
         pat = "%" + f.search.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
         conds.append(or_(func.lower(Handover.child_family_name).like(pat, escape="\\"),
                          func.lower(Handover.child_given_name).like(pat, escape="\\"),
-                         func.lower(Handover.case_id).like(pat, escape="\\")))
+                         func.lower(Handover.case_id).like(pat, escape="\\"),
+                         _any_child_matches(f.search.strip(), pat)))
     return conds + list(f.extra)
+
+
+def _any_child_matches(text: str, pattern: str) -> Any:
+    """Any child of the handover (moving or not) by given or family name, or by NHS number (spaces
+    ignored): the search finds a family by its younger child too (SPEC section 7)."""
+    digits = text.replace(" ", "")
+    child = and_(PersonRow.handover_id == Handover.id, PersonRow.kind == "child")
+    by_name = or_(func.lower(PersonRow.given_name).like(pattern, escape="\\"),
+                  func.lower(PersonRow.family_name).like(pattern, escape="\\"))
+    if digits.isdigit() and len(digits) == 10:
+        by_name = or_(by_name, PersonRow.nhs_number == digits)
+    return exists().where(child, by_name)
 
 
 def list_handovers(store: Store, actor: Actor, filters: Filters | None = None, sort: str = "updated_at",
@@ -778,10 +795,8 @@ def move(store: Store, actor: Actor, case_id: str, action: str, *, now: datetime
 
 def _field_words(case: dict[str, Any], path: str) -> str:
     """A changed path as people read it: the form's label ("Risk factors"), never ``needs_and_risks.…``."""
-    from handover.forms import form_for
-
     try:
-        form = form_for(case)
+        form = family.form_of(case)
     except Exception:   # noqa: BLE001 - a case of no known direction: say "that field"
         return "that field"
     f = form.field_at(path)

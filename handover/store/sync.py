@@ -18,14 +18,15 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import and_, case as sql_case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from handover import family
 from handover.case import get_path
 from handover.forms import directions
 from handover.dates import parse_iso
 from handover.deadlines import compute_deadlines
-from handover.protocol import Protocol, default_protocol, parse_protocol
-from handover.store.models import DeadlineRow, Handover, ProtocolVersion, Version
+from handover.protocol import REQUEST_RULE, Protocol, default_protocol, parse_protocol
+from handover.store.models import DeadlineRow, Handover, PersonRow, ProtocolVersion, Version
 
-__all__ = ["summary_columns", "deadline_rows", "sync_deadlines", "active_protocol", "recompute_all_deadlines",
+__all__ = ["summary_columns", "people_rows", "sync_people", "deadline_rows", "sync_deadlines", "active_protocol", "recompute_all_deadlines",
            "local_date", "next_deadline", "check_counts", "list_columns", "sync_current", "refresh_next_due"]
 
 _ANY_DAY = date(2000, 1, 1)   # compute_deadlines needs an as-of date; stored columns do not depend on it
@@ -37,16 +38,51 @@ def _text(value: Any, limit: int = 200) -> str:
 
 
 def summary_columns(case: dict[str, Any]) -> dict[str, Any]:
-    """The handover columns that come from the case document."""
+    """The handover columns that come from the case document (/1 or /2): the ``child_*`` columns are the
+    first moving child's (the first child's when none moves), ``child_names`` every moving child's."""
     direction = case.get("direction")
+    doc = family.view(case)
+    moving = family.moving_children(doc) or [p for p in family.people(doc) if p.kind == "child"]
+    child = moving[0].entry if moving else {}
     return {
         "direction": direction if direction in directions() else "",
-        "child_given_name": _text(get_path(case, "child.given_name")),
-        "child_family_name": _text(get_path(case, "child.family_name")),
-        "child_dob": parse_iso(get_path(case, "child.date_of_birth")),
-        "child_nhs_number": _text(get_path(case, "child.nhs_number"), 20),
+        "child_given_name": _text(child.get("given_name")),
+        "child_family_name": _text(child.get("family_name")),
+        "child_dob": parse_iso(child.get("date_of_birth")),
+        "child_nhs_number": _text(child.get("nhs_number"), 20),
+        "child_names": _text(family.children_names(doc), 400),
         "decision_date": parse_iso(get_path(case, "transition.decision_date")),
     }
+
+
+def people_rows(case: dict[str, Any], handover_id: int | None = None) -> list[dict[str, Any]]:
+    """One dict per child and household member of ``case``, ready for a bulk insert into ``people``."""
+    doc = family.view(case)
+    records = family.records_for(doc)
+    rows = []
+    for p in family.people(doc):
+        e = p.entry
+        if p.kind == "child":
+            given, surname = _text(e.get("given_name")), _text(e.get("family_name"))
+            full = f"{given} {surname}"
+        else:
+            given, surname, full = "", "", _text(e.get("name"))
+        agencies, risks = records.get(p.ref, (frozenset(), frozenset()))
+        rows.append({"handover_id": handover_id, "ref": p.ref[:16], "kind": "child" if p.kind == "child" else "member",
+                     "moves": p.kind == "child" and e.get("moves") is not False,
+                     "given_name": given, "family_name": surname, "name_key": family.person_key(full)[:400],
+                     "dob": parse_iso(e.get("date_of_birth")),
+                     "nhs_number": _text(e.get("nhs_number"), 20).replace(" ", ""),
+                     "agency_types": " ".join(sorted(agencies)), "risk_factors": " ".join(sorted(risks))})
+    return rows
+
+
+def sync_people(session: Session, handover: Handover, case: dict[str, Any]) -> None:
+    """Replace a handover's people rows with those of ``case``."""
+    session.execute(delete(PersonRow).where(PersonRow.handover_id == handover.id))
+    rows = people_rows(case, handover.id)
+    if rows:
+        session.execute(insert(PersonRow), rows)
 
 
 def deadline_rows(case: dict[str, Any], protocol: Protocol, handover_id: int | None = None,
@@ -56,7 +92,9 @@ def deadline_rows(case: dict[str, Any], protocol: Protocol, handover_id: int | N
     for d in compute_deadlines(case, _ANY_DAY, protocol):
         rows.append({"handover_id": handover_id, "team_id": team_id, "rule": d.rule,
                      "working_days": d.working_days, "starts": d.starts, "due": d.due, "done": d.done,
-                     "late": bool(d.due and d.done and d.done > d.due)})
+                     "late": bool(d.due and d.done and d.done > d.due), "path": d.path[:40],
+                     "agency_type": (d.agency_type or None) and d.agency_type[:60],
+                     "priority": d.priority if isinstance(d.priority, str) and len(d.priority) <= 10 else None})
     return rows
 
 
@@ -113,6 +151,7 @@ def sync_current(session: Session, handover: Handover, case: dict[str, Any], pro
     for k, val in summary_columns(case).items():
         setattr(handover, k, val)
     session.flush()
+    sync_people(session, handover, case)
     rows = sync_deadlines(session, handover, case, protocol)
     for k, val in list_columns(case, protocol, as_of, rows).items():
         setattr(handover, k, val)
@@ -211,16 +250,24 @@ def _recompute_rows(session: Session, protocol: Protocol) -> int:
     cal = calendar_for(protocol.region)
     stored = {(d, r) for d, r in session.execute(
         select(Handover.direction, DeadlineRow.rule).join(Handover, Handover.id == DeadlineRow.handover_id)
-        .distinct())}
+        .where(DeadlineRow.rule != REQUEST_RULE).distinct())}
+    requests = protocol.requests
     wanted = {(d, r.rule) for d, rules in protocol.rules.items() for r in rules}
     if stored <= wanted and _all_rules_present(session, protocol):
         days = {(d, r.rule): r.working_days for d, rules in protocol.rules.items() for r in rules}
         cache: dict[tuple[date, int], date] = {}
         updates = []
-        q = (select(DeadlineRow.id, Handover.direction, DeadlineRow.rule, DeadlineRow.starts, DeadlineRow.done)
+        q = (select(DeadlineRow.id, Handover.direction, DeadlineRow.rule, DeadlineRow.starts, DeadlineRow.done,
+                    DeadlineRow.priority)
              .join(Handover, Handover.id == DeadlineRow.handover_id).execution_options(yield_per=5000))
-        for rid, direction, rule, starts, done in session.execute(q):
-            n = days[(direction, rule)]
+        for rid, direction, rule, starts, done, priority in session.execute(q):
+            if rule == REQUEST_RULE:   # a request for information: its priority's days (SPEC section 7.3)
+                got = requests.days(priority) if requests is not None else None
+                if got is None:
+                    continue
+                n = got
+            else:
+                n = days[(direction, rule)]
             due = None
             if starts is not None:
                 due = cache.get((starts, n))
@@ -260,7 +307,7 @@ def _all_rules_present(session: Session, protocol: Protocol) -> bool:
                                      .where(Handover.direction == direction)) or 0
         n_rows = session.scalar(select(func.count()).select_from(DeadlineRow)
                                 .join(Handover, Handover.id == DeadlineRow.handover_id)
-                                .where(Handover.direction == direction)) or 0
+                                .where(Handover.direction == direction, DeadlineRow.rule != REQUEST_RULE)) or 0
         if n_rows != n_handovers * len(rules):
             return False
     return True

@@ -11,6 +11,7 @@ import sqlite3
 import pytest
 
 from handover.case import blank_case, dump_case
+from handover.family import upgrade
 from handover.cli import main
 
 AS_OF = "2026-11-25"
@@ -46,7 +47,8 @@ def test_import_export_round_trip(db, tmp_path, capsys):
     assert (code, out) == (0, "CLI-1\n") and "unchanged" in err
     out_path = tmp_path / "out.json"
     assert run(capsys, "export", "CLI-1", "-o", str(out_path))[0] == 0
-    assert out_path.read_bytes() == p.read_bytes()
+    assert json.loads(out_path.read_bytes()) == upgrade(case)     # export writes handover-case/2
+    assert run(capsys, "import", str(out_path), "-v")[2].count("unchanged") == 1
     assert oct(os.stat(out_path).st_mode & 0o777) == "0o600"
     case["transition"]["reason"] = "changed"
     p.write_text(dump_case(case), encoding="utf-8")
@@ -79,14 +81,15 @@ def test_overdue_formats_and_exit_codes(db, tmp_path, capsys):
         ("OD-1", "pack_sent", "2026-11-09", "overdue", 12),
         ("OD-1", "handover_meeting", "2026-11-16", "overdue", 7)]
     assert set(items[0]) == {"id", "child", "direction", "team", "owner", "state", "rule", "due", "status",
-                             "working_days_overdue"}
+                             "working_days_overdue", "agency_type"}   # agency_type: SPEC section 7.3
+    assert {i["agency_type"] for i in items} == {""}
     assert items[0]["child"] == "Ada Example" and items[0]["team"] == "CSC North" and items[0]["state"] == "draft"
 
     code, out, _ = run(capsys, "overdue", "--as-of", AS_OF, "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
     assert code == 1 and rows[0] == ["id", "child", "direction", "team", "owner", "state", "rule", "due", "status",
-                                     "working_days_overdue"]
-    assert len(rows) == 4 and rows[1][0] == "OD-1" and rows[1][-1] == "12"
+                                     "working_days_overdue", "agency_type"]
+    assert len(rows) == 4 and rows[1][0] == "OD-1" and rows[1][-2:] == ["12", ""]
 
     code, out, _ = run(capsys, "overdue", "--as-of", AS_OF)
     assert code == 1 and "lead_professional_agreed" in out and "OD-1" in out

@@ -25,7 +25,7 @@ def test_overdue_csv_reads_back(tmp_path):
         rows = list(csv.reader(f))
     assert rows[0] == list(OVERDUE_COLUMNS)
     assert rows[1] == ["SD-1", "Ada Example", "step_down", "CSC North", "Pat P", "sent", "acknowledged", "2026-11-09",
-                       "overdue", "12"]
+                       "overdue", "12", ""]
     assert rows[2][1] == "'=HYPERLINK(\"x\")"          # never run as a formula by a spreadsheet
     assert os.stat(path).st_mode & 0o777 == 0o600
 
@@ -39,7 +39,7 @@ def test_overdue_xlsx_reads_back_with_real_dates(tmp_path):
     ws = load_workbook(path).active
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == ["Handover ID", "Child", "Direction", "Sending team", "Owner", "State", "Deadline", "Due",
-                             "Status", "Working days overdue"]
+                             "Status", "Working days overdue", "Agency"]
     assert rows[1][:7] == ("SD-1", "Ada Example", "Step-down", "CSC North", "Pat P", "Sent",
                            "Acknowledged by the receiving team")
     assert rows[1][7].date() == date(2026, 11, 9) and rows[1][9] == 12

@@ -95,10 +95,10 @@ def test_the_csv_keeps_specs_columns_and_codes(tmp_path):
     path = tmp_path / "o.csv"
     write_csv(path, overdue_table(ITEMS))
     assert path.read_bytes().decode("utf-8") == (
-        "id,child,direction,team,owner,state,rule,due,status,working_days_overdue\r\n"
+        "id,child,direction,team,owner,state,rule,due,status,working_days_overdue,agency_type\r\n"
         "SD-1,Ada Example,step_down,CSC North,Pat P,awaiting_authorisation,lead_professional_agreed,2026-11-09,"
-        "overdue,12\r\n"
-        "SU-2,Bo Example,step_up,EH West,,acknowledged,csc_decision,2026-11-23,late,2\r\n")
+        "overdue,12,\r\n"
+        "SU-2,Bo Example,step_up,EH West,,acknowledged,csc_decision,2026-11-23,late,2,\r\n")
     path = tmp_path / "t.csv"
     row = transition_row(CASE, state="accepted", sending_team="CSC North", receiving_team="EH East", owner="Pat",
                          next_rule="handover_meeting", next_due=date(2026, 11, 16), overdue_count=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import os
 import stat
 
@@ -43,19 +45,12 @@ def test_database_wal_shm_backups_and_exports_are_private(tmp_path, loose_umask,
     assert main(["export", "FM-1", "--db", url, "-o", str(export)]) == 0
     capsys.readouterr()
     assert _mode(backup) == "0o600" and _mode(export) == "0o600"
-    # the copy taken before a schema upgrade
-    import sqlite3
+    # the copy taken before a schema upgrade: a database of the first shipped schema (the frozen fixture)
+    import shutil
 
-    with sqlite3.connect(db) as c:
-        c.execute("UPDATE alembic_version SET version_num = '0002'")
-        for ix in ("ix_deadlines_due_rule", "ix_deadlines_open_rule", "ix_handovers_state_direction"):   # 0004
-            c.execute(f"DROP INDEX {ix}")
-        c.execute("DROP INDEX ix_packs_handover")
-        c.execute("DROP TABLE packs")
-        c.execute("DROP INDEX ix_handovers_next_due")
-        c.execute("DROP INDEX ix_handovers_error_count")
-        for col in ("error_count", "warning_count", "checked_on", "next_rule", "next_due"):
-            c.execute(f"ALTER TABLE handovers DROP COLUMN {col}")
+    old = db.parent / "old.sqlite3"
+    shutil.copy(Path(__file__).parents[1] / "store" / "fixtures" / "schema-0002.sqlite", old)
+    url = f"sqlite:///{old}"
     result = open_database(url)
     assert result.ok and result.upgraded_from == "0002", result.message
     result.store.close()

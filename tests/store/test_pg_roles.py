@@ -198,12 +198,21 @@ def test_a_practitioner_cannot_read_another_teams_handover(council):
     with council.raw("prac") as c:
         assert _rows(c, "SELECT * FROM handovers WHERE case_id = %s", "RAW-OTHER-1") == []
         assert _rows(c, "SELECT id FROM handovers WHERE case_id = %s", "RAW-OWN-1") != []
-        for table in ("versions", "deadlines", "workflow_events", "packs"):
+        for table in ("versions", "deadlines", "people", "workflow_events", "packs"):
             assert _rows(c, f"SELECT * FROM {table} WHERE handover_id = %s", hid) == [], table
-        # the other team's child's name is nowhere to be read
+        # the other team's child's name is nowhere to be read (the people index neither: SPEC section 8)
         assert all("RAW-OTHER-1" != r[0] for r in _rows(c, "SELECT case_id FROM handovers"))
+        assert _rows(c, "SELECT p.given_name FROM people p JOIN handovers h ON h.id = p.handover_id "
+                        "WHERE h.case_id = %s", "RAW-OWN-1") != []
+        seen = {r[0] for r in _rows(c, "SELECT DISTINCT handover_id FROM people")}
+        assert hid not in seen and seen <= {r[0] for r in _rows(c, "SELECT id FROM handovers")}
         # their audit trail is not for them to read either (managers may; nobody may write it)
         assert "permission denied" in _refused(c, "SELECT * FROM audit_entries")
+    with council.raw("prac") as c:
+        # nor can they plant a person in it
+        assert _database_says_no(_refused(c, "INSERT INTO people (handover_id, ref, kind, moves, given_name, "
+                                             "family_name, name_key, nhs_number, agency_types, risk_factors) "
+                                             "VALUES (%s, 'x', 'child', true, 'A', 'B', 'a b', '', '', '')", hid))
 
 
 def test_a_practitioner_cannot_update_or_delete_a_version(council):

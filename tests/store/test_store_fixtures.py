@@ -4,6 +4,7 @@ current schema. Every handover, version and audit entry is kept, and the audit c
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from datetime import datetime, timezone
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from handover import audit
+from handover.case import dump_case
+from handover.family import upgrade
 from handover.store import service as svc
 from handover.store.migrate import HEAD
 
@@ -48,11 +51,27 @@ def test_upgrading_a_frozen_database_keeps_everything(fixture, tmp_path):
         assert after == before
         with sqlite3.connect(db) as c:
             assert c.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
-        # and the upgraded handovers are usable: listed, opened, exported byte for byte
+        # and the upgraded handovers are usable: listed, opened, exported as the /2 family of the stored /1
+        # version (SPEC section 6), which is itself unchanged
         actor = svc.system_actor("test")
         assert svc.count_handovers(store, actor) == len(before["handovers"])
         case_id, number, _h, document = before["versions"][-1]
-        assert svc.export_document(store, actor, case_id, now=NOW, version=number) == document
+        exported = svc.export_document(store, actor, case_id, now=NOW, version=number)
+        assert json.loads(document)["format"] == "handover-case/1"
+        assert exported == dump_case(upgrade(json.loads(document)))
+        # 0005: every handover's people (its child, its household) are indexed from its current version,
+        # and the list names its child
+        with sqlite3.connect(db) as c:
+            missing = c.execute("SELECT count(*) FROM handovers h WHERE NOT EXISTS (SELECT 1 FROM people p "
+                                "WHERE p.handover_id = h.id AND p.kind = 'child')").fetchone()[0]
+            unnamed = c.execute("SELECT count(*) FROM handovers WHERE child_names = '' "
+                                "AND child_family_name <> ''").fetchone()[0]
+            members = c.execute("SELECT count(*) FROM people WHERE kind = 'member'").fetchone()[0]
+        assert (missing, unnamed) == (0, 0)
+        assert members > 0
+        child = json.loads(document)["child"]
+        found = svc.list_handovers(store, actor, svc.Filters(search=child["nhs_number"]))
+        assert case_id in {h.case_id for h in found}
     finally:
         store.close()
 

@@ -9,10 +9,13 @@ from sqlalchemy import func, select
 from store.store_cases import NOW, step_down
 
 from handover.case import dump_case
+from handover.family import upgrade
+from handover.resources import resource_path
 from handover.store import service as sv
 from handover.store.models import Handover, Version
 
 CLI = sv.system_actor("test")
+EXAMPLE = resource_path("examples", "family_step_up.json")
 
 
 def _count(store, model):
@@ -21,8 +24,10 @@ def _count(store, model):
 
 
 def test_round_trip_is_byte_for_byte(store):
-    case = step_down("RT-1")
-    case["child"]["given_name"] = "Zoë"
+    """A /2 file comes back byte for byte; a /1 file comes back as its /2 family (SPEC section 6), and that
+    /2 file imported again is the same content, not a new version."""
+    case = upgrade(step_down("RT-1"))
+    case["children"][0]["given_name"] = "Zoë"
     # an unusual but valid layout: 4-space indent, non-ASCII kept, no final newline
     text = json.dumps(case, indent=4, ensure_ascii=False)
     r = sv.import_case(store, CLI, text.encode("utf-8"), now=NOW, team="CSC North")
@@ -40,6 +45,19 @@ def test_round_trip_is_byte_for_byte(store):
     with pytest.raises(sv.NotFound):
         sv.export_document(store, CLI, "RT-1", now=NOW, version=3)
     assert [v.number for v in sv.versions(store, CLI, "RT-1")] == [1, 2]
+
+
+def test_a_v1_file_is_kept_as_stored_and_exported_as_v2(store):
+    one = step_down("RT-2")
+    text = dump_case(one)
+    sv.import_case(store, CLI, text, now=NOW, team="CSC North")
+    exported = sv.export_document(store, CLI, "RT-2", now=NOW)
+    assert json.loads(exported) == upgrade(one) and json.loads(exported)["format"] == "handover-case/2"
+    with store.read() as s:   # the stored version is never rewritten
+        assert s.scalar(select(Version.document)) == text
+    again = sv.import_case(store, CLI, exported, now=NOW)   # its own export is not a change
+    assert again.unchanged and again.version == 1
+    assert sv.import_case(store, CLI, text, now=NOW).unchanged
 
 
 @pytest.mark.parametrize("bad", [b"not json", b'{"format": "handover-case/1", "id": "B", "direction": "step_up",'
@@ -79,16 +97,30 @@ def test_import_never_replaces_what_was_put_forward_authorised_or_sent(store, ca
     assert sv.versions(store, cast.mgr, f"IMP-{state}") == before
 
 
-def test_a_family_file_is_refused_until_the_store_keeps_families(store):
-    """handover-case/2 parses and checks, but the store (one child's deadline rows and list columns) does
-    not keep it yet: refused in one line, nothing written — never stored half-understood."""
-    from handover.family import upgrade
+def test_a_family_is_stored_with_every_child_and_each_request_its_own_deadline(store):
+    """handover-case/2 is kept as written: the list names the moving children, the search finds the family
+    by any child's name or NHS number, and each request for information has its own deadline row."""
+    from handover.store.models import DeadlineRow, PersonRow
 
-    family = upgrade(step_down("FAM-1"))
-    before = (_count(store, Handover), _count(store, Version))
-    with pytest.raises(sv.Invalid, match=r"^this is a handover-case/2 file .*families yet") as e:
-        sv.import_case(store, CLI, json.dumps(family), now=NOW, team="CSC North")
-    assert "\n" not in str(e.value)
-    with pytest.raises(sv.Invalid, match="handover-case/2"):
-        sv.create_handover(store, CLI, family, now=NOW)
-    assert (_count(store, Handover), _count(store, Version)) == before
+    family = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    family["id"] = "FAM-1"
+    family["information_requests"].append(dict(family["information_requests"][0], sent="2026-04-06"))
+    r = sv.import_case(store, CLI, json.dumps(family), now=NOW, team="CSC North")
+    assert r.created
+    [summary] = sv.list_handovers(store, CLI)
+    moving = [f"{c['given_name']} {c['family_name']}" for c in family["children"] if c["moves"]]
+    assert summary.child == ", ".join(moving)
+    for c in family["children"]:
+        for text in (c["given_name"], c["nhs_number"][:3] + " " + c["nhs_number"][3:6] + " " + c["nhs_number"][6:]):
+            assert [h.case_id for h in sv.list_handovers(store, CLI, sv.Filters(search=text))] == ["FAM-1"], text
+    assert sv.list_handovers(store, CLI, sv.Filters(search="Nobody-of-that-name")) == []
+    with store.read() as s:
+        rows = s.execute(select(DeadlineRow.rule, DeadlineRow.path, DeadlineRow.agency_type, DeadlineRow.priority)
+                         .where(DeadlineRow.rule == "information_request").order_by(DeadlineRow.path)).all()
+        people = s.execute(select(PersonRow.ref, PersonRow.kind).order_by(PersonRow.ref)).all()
+    want = [("information_request", f"information_requests[{i}]", q["agency_type"], q["priority"])
+            for i, q in enumerate(family["information_requests"])]
+    assert sorted(rows) == sorted(want) and len(rows) == len(family["information_requests"])
+    assert sorted(people) == sorted([(c["ref"], "child") for c in family["children"]]
+                                    + [(m["ref"], "member") for m in family["household"]])
+    assert sv.export_document(store, CLI, "FAM-1", now=NOW) == json.dumps(family)
