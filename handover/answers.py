@@ -13,7 +13,8 @@ from typing import Any
 
 from handover.case import get_path
 from handover.checks.walk import entry_name
-from handover.forms import Field, Form, form_for
+from handover.family import form_of
+from handover.forms import Field, Form
 
 __all__ = ["Answer", "SectionAnswers", "answers", "NOT_ANSWERED"]
 
@@ -61,7 +62,7 @@ def answers(case: dict[str, Any], form: Form | None = None) -> list[SectionAnswe
     """Every section of ``case``'s form with each question's answer (lists: one answer per entry)."""
     from handover.pack.sections import RenderContext, format_value
 
-    form = form or form_for(case)
+    form = form or form_of(case)
     ctx = RenderContext(case=case, family_copy=False, width=0.0, form=form)
     out = []
     for s in form.sections:

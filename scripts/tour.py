@@ -44,6 +44,11 @@ SENT = "TOUR-SD-SENT"            # sent to Early Help East with a signed pack; t
 RETURNED = "TOUR-SD-RETURNED"    # returned by Early Help East with a reason: a draft again, banner
 AWAITING = "TOUR-SD-AWAITING"    # awaiting the manager's authorisation
 GAPS = "TOUR-SU-GAPS"            # a step-up draft with gaps (the findings panel has work)
+FAMILY = "TOUR-SU-FAMILY"        # a family of two children (handover-case/2), with requests for information
+
+#: the sections of a family's handover the tour shows (the family form's own, and the shared ones that
+#: look different with refs)
+FAMILY_SECTIONS = ("children", "household", "agencies", "information_requests", "sharing_decisions", "chronology")
 
 SECTIONS = ("child", "household", "transition", "needs_and_risks", "child_voice", "family", "agencies",
             "chronology", "plan", "sign_off", "events")
@@ -69,6 +74,7 @@ STOPS: tuple[tuple[str, str], ...] = (
     ("practitioner", "lawful-basis-4"), ("practitioner", "lock"), ("practitioner", "check-answers"),
     ("eh-practitioner", "list"),
     *(("eh-practitioner", f"section-{s}") for s in SECTIONS),
+    *(("eh-practitioner", f"family-{s}") for s in FAMILY_SECTIONS),
     ("manager", "list"), ("manager", "incoming"), ("manager", "dashboard"), ("manager", "dashboard-bottom"),
     ("manager", "awaiting"), ("manager", "check-answers"), ("manager", "sign"), ("manager", "send-back"),
     ("receiver", "list"), ("receiver", "incoming"), ("receiver", "accept"), ("receiver", "return"),
@@ -178,6 +184,14 @@ class TourWorld:
         gaps = copy.deepcopy(load_case(resource_path("examples", "step_up_with_gaps.json")))
         gaps["id"] = GAPS
         created(self.ctx("eh-practitioner"), gaps)
+        # a whole family, with a teenager in the household not yet in the handover (Review K)
+        fam = copy.deepcopy(load_case(resource_path("examples", "family_step_up.json")))
+        fam["id"] = FAMILY
+        fam["household"].append({"ref": "p3", "name": "Jay Testcase", "relationship": "Brother",
+                                 "date_of_birth": "2011-03-02", "lives_with_child": True,
+                                 "parental_responsibility": False, "joined_household": None,
+                                 "left_household": None, "known_to": ["police"], "risk_factors": []})
+        created(self.ctx("eh-practitioner"), fam)
 
 
 # ================================================================ one role's windows
@@ -278,6 +292,8 @@ class RoleSession:
         name = "_" + page.replace("-", "_")
         if page.startswith("section-"):
             return self._section(page[len("section-"):])
+        if page.startswith("family-"):
+            return self._section(page[len("family-"):], FAMILY)
         if page.startswith("lawful-basis-"):
             return self._lawful_basis(int(page.rsplit("-", 1)[1]))
         return getattr(self, name)()
@@ -323,8 +339,8 @@ class RoleSession:
     def _case_for_role(self) -> str:
         return GAPS if self.role == "eh-practitioner" else RETURNED
 
-    def _section(self, section: str) -> list[Any]:
-        ws = self._open(self._case_for_role())
+    def _section(self, section: str, case_id: str | None = None) -> list[Any]:
+        ws = self._open(case_id or self._case_for_role())
         ws.editor.show_section(section)
         settle(60)
         return [self.win]

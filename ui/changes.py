@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any, Callable
 
-from handover import labels
-from handover.forms import Field, form_for
+from handover import family, labels
+from handover.forms import Field
 from handover.app import operations as ops
 from ui.qt import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, Qt, QTreeWidget,
                    QTreeWidgetItem, QVBoxLayout, QWidget, QBrush, QColor)
@@ -41,7 +41,7 @@ def _fields(case: dict[str, Any]) -> dict[str, tuple[str, str, str | None]]:
                 walk(f.fields, key + "[].", section)
 
     try:
-        form = form_for(case)
+        form = family.form_of(case)
     except Exception:  # noqa: BLE001 — labels are a nicety; the path is shown instead
         return out
     for s in form.sections:

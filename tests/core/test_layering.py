@@ -17,7 +17,7 @@ CORE, UI = ROOT / "handover", ROOT / "ui"
 #: the core's modules the app may import besides handover.app: pure data and functions, no I/O, no access
 PURE = {"handover", "handover.app", "handover.labels", "handover.forms", "handover.case", "handover.vocab",
         "handover.dates", "handover.calendar", "handover.checks", "handover.deadlines", "handover.protocol",
-        "handover.workflow"}
+        "handover.workflow", "handover.family"}
 #: the one place the core names the app: the `gui` command
 ALLOWED_CORE_TO_UI = {("handover/cli.py", "ui.app")}
 

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from handover import family
 from handover.checks import CheckResult, check_case
 from handover.forms import Form, Section, form_for
 from handover.protocol import Protocol, default_protocol
 from ui.editor.fields import FieldContext, FieldWidget
 from ui.editor.lists import EntryWidget, ListField, blank_entry, build_field
 from ui.editor.model import EditorModel, split_list_path
-from ui.editor.panels import DeadlineStrip, FindingsPanel, NetworkGaps, TaskList
+from ui.editor.panels import DeadlineStrip, FamilyPanel, FindingsPanel, NetworkGaps, TaskList
 from ui.editor.status import SectionStatus, section_status, section_touched
 from ui.qt import (
     QAction,
@@ -155,6 +156,7 @@ class CaseEditor(QWidget):
         self._region = region
         self.model = EditorModel(self)
         self.model.document_changed.connect(self._document_changed)
+        self.model.replaced.connect(self._replaced)
         self.model.value_changed.connect(self._value_changed)
         self.model.list_changed.connect(self._list_changed)
         self.model.path_touched.connect(self._path_touched)
@@ -163,6 +165,7 @@ class CaseEditor(QWidget):
         self.pages: dict[str, SectionPage] = {}
         self.result: CheckResult | None = None
         self.network: NetworkGaps | None = None
+        self.family_panels: list[FamilyPanel] = []
         self._touched: set[str] = set()
         self._sections: dict[str, Section | None] = {}
         self._inline_timer = QTimer(self)
@@ -322,22 +325,30 @@ class CaseEditor(QWidget):
 
     # -- public API ------------------------------------------------------------------------------------
     def load_case(self, case: dict[str, Any]) -> None:
-        """Edit ``case`` (a parsed handover-case/1 dict; edited in place). Clears undo history."""
+        """Edit ``case`` (a parsed handover-case/1 or /2 dict; edited in place). Clears undo history."""
         self.model.load(case)
-        form = form_for(case)
+        self._touched = set()
+        if self._show_document() and self.tasks is not None:
+            self.tasks.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_document(self) -> bool:
+        """Show the model's document: its form (built again when it is another one: a family's, or back
+        to one child's), every field's value, the title and the findings. True when it chose the first
+        section."""
+        form = family.form_of(self.model.case)
         if form is not self.form:
             self._build_form(form)
         else:
             for page in self.pages.values():
                 for w in page.fields:
                     w.load()
-        self._touched = set()
         self._update_title()
         self._apply_reveal()
         self.recheck_now()
         if self.tasks is not None and self.tasks.currentRow() < 0:
             self.tasks.setCurrentRow(0)
-            self.tasks.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return False
 
     def case(self) -> dict[str, Any]:
         """A copy of the case as it stands."""
@@ -364,6 +375,9 @@ class CaseEditor(QWidget):
             w.set_read_only(read_only)
         for e in self._entries():
             e.set_read_only(read_only)
+        for panel in self.family_panels:
+            panel.read_only = read_only
+            panel._shown = ()
         if self.network is not None:
             self.network.read_only = read_only
             self.network._shown = ()
@@ -505,8 +519,9 @@ class CaseEditor(QWidget):
             p.deleteLater()
         self.pages = {}
         self.network = None
+        self.family_panels = []
         self.ctx = FieldContext(model=self.model, form=form, household_names=self._household_names,
-                                lawful_basis=self._lawful_basis, built=self._lazily_built)
+                                lawful_basis=self._lawful_basis, built=self._lazily_built, people=self._people)
         if self.tasks is not None:
             self.tasks.setParent(None)
             self.tasks.deleteLater()
@@ -520,6 +535,14 @@ class CaseEditor(QWidget):
             self.stack.addWidget(page)
 
     def _before_field(self, key: str) -> QWidget | None:
+        if key in ("household", "child.given_name"):   # the family: its children, and adding one
+            panel = FamilyPanel(with_findings=key == "household")
+            panel.read_only = self.model.read_only
+            panel.member_to_child.connect(self.member_to_child)
+            panel.add_child.connect(self.add_child)
+            panel.show_findings(list(self.result.findings) if self.result is not None else [])
+            self.family_panels.append(panel)
+            return panel
         if key != "agencies":
             return None
         self.network = NetworkGaps()
@@ -535,6 +558,42 @@ class CaseEditor(QWidget):
         self._apply_reveal()
 
     # -- helpers for fields --------------------------------------------------------------------------
+    def _people(self) -> list[tuple[str, str]]:
+        """(ref, name) of everyone in a family's document (none in a one-child document)."""
+        case = self.model.case
+        if not family.is_v2(case):
+            return []
+        return [(p.ref, p.name) for p in family.people(case)]
+
+    def _children_field(self) -> Any:
+        return family.family_form(form_for(self.model.case)).form.field_at("children")
+
+    def add_child(self) -> None:
+        """Another child of the family in this handover (a one-child handover becomes a family): one undo
+        step, then their details open."""
+        if self.model.read_only:
+            return
+        new, i = family.with_child(self.model.case, blank_entry(self._children_field()))
+        self.model.replace_document(new, "adding a child to this handover")
+        self.focus_path(f"children[{i}].given_name")
+
+    def member_to_child(self, member: int) -> None:
+        """A household member under 18 becomes one of the children (their name, date of birth and ref move
+        with them; whether their case moves is asked): one undo step."""
+        if self.model.read_only:
+            return
+        try:
+            new, i = family.with_member_as_child(self.model.case, member, blank_entry(self._children_field()))
+        except IndexError:
+            return
+        self.model.replace_document(new, "adding a household member to this handover as a child")
+        self.focus_path(f"children[{i}].moves")
+
+    def _replaced(self) -> None:
+        """The whole document changed (a child added, or its undo)."""
+        self._sections = {}
+        self._show_document()
+
     def _household_names(self) -> list[str]:
         out = []
         for m in self.model.case.get("household") or []:
@@ -619,7 +678,7 @@ class CaseEditor(QWidget):
             e = self._locate(path[:m.end()], build=False)
             if e is not None and isinstance(e[0], EntryWidget) and e[1] == "":
                 e[0].refresh_title()
-        if path.startswith("child."):
+        if path.startswith(("child.", "children")):
             self._update_title()
 
     # -- finding widgets by path ---------------------------------------------------------------------
@@ -714,6 +773,8 @@ class CaseEditor(QWidget):
         self.deadlines.show_deadlines(r.deadlines, self.as_of(), region, self._label_of)
         if self.network is not None:
             self.network.show_findings(list(r.findings))
+        for panel in self.family_panels:
+            panel.show_findings(list(r.findings))
         for w in self.ctx.involved if self.ctx else ():
             w.load()
         self._apply_inline()
@@ -770,8 +831,7 @@ class CaseEditor(QWidget):
 
     def _update_title(self) -> None:
         c = self.model.case
-        child = c.get("child") if isinstance(c.get("child"), dict) else {}
-        name = " ".join(str(child.get(k) or "").strip() for k in ("given_name", "family_name")).strip()
+        name = family.family_title(c)
         self.title.setText(name or "Child not named yet")
         form_title = self.form.title if self.form else ""
         self.subtitle.setText(f"{form_title} · {c.get('id', '')}")

@@ -62,6 +62,8 @@ class FieldContext:
     model: EditorModel
     form: Form
     household_names: Callable[[], list[str]] = lambda: []
+    #: (ref, name) of everyone in a family's document; empty for a one-child document
+    people: Callable[[], list[tuple[str, str]]] = lambda: []
     lawful_basis: Callable[[str], None] = lambda entry_path: None
     built: Callable[[QWidget], None] = lambda w: None   #: called when widgets are built lazily
     involved: "WeakSet[InvolvedWithField]" = dc_field(default_factory=WeakSet)
@@ -75,7 +77,7 @@ def blank_value(f: Field) -> Any:
     """The empty value a new list entry starts with for this field."""
     if f.type == "date" or f.type == "bool":
         return None
-    if f.type in ("multichoice", "names", "involved_with", "list"):
+    if f.type in ("multichoice", "names", "involved_with", "refs", "list"):
         return []
     if f.type == "agency_checklist":
         return {}
@@ -517,15 +519,19 @@ class MultiChoiceField(FieldWidget):
         name = self.field.vocab or ""
         codes: list[Any] = list(vocab().codes(name))
         extra = [c for c in current if c not in codes]
+        self._fill([(c, _choice_label(name, c) if c in codes else f"{c} (not one of the choices)")
+                    for c in codes + extra], current)
+
+    def _fill(self, options: list[tuple[Any, str]], current: list[Any]) -> None:
+        """The check boxes: one per (value, text), ticked when the value is in ``current``."""
         self._loading = True
         try:
             self.list.clear()
-            for c in codes + extra:
-                text = _choice_label(name, c) if c in codes else f"{c} (not one of the choices)"
+            for value, text in options:
                 it = QListWidgetItem(text)
-                it.setData(Qt.ItemDataRole.UserRole, c)
+                it.setData(Qt.ItemDataRole.UserRole, value)
                 it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
-                it.setCheckState(Qt.CheckState.Checked if c in current else Qt.CheckState.Unchecked)
+                it.setCheckState(Qt.CheckState.Checked if value in current else Qt.CheckState.Unchecked)
                 self.list.addItem(it)
         finally:
             self._loading = False
@@ -570,13 +576,18 @@ class MultiChoiceField(FieldWidget):
 
 
 class InvolvedWithField(MultiChoiceField):
-    """"child" or household members' names, offered from the household list as it stands."""
+    """"child" or household members' names, offered from the household list as it stands; in a family's
+    document (and for ``refs`` fields) the children and household members by name, stored as refs."""
 
     def build(self, lay: QVBoxLayout) -> None:
         super().build(lay)
         self.ctx.involved.add(self)
 
     def load(self) -> None:
+        people = self.ctx.people()
+        if people or self.field.type == "refs":
+            self._load_people(people)
+            return
         current = self._codes()
         options = ["child"] + [n for n in self.ctx.household_names() if n]
         folded = {o.casefold() for o in options}
@@ -602,6 +613,17 @@ class InvolvedWithField(MultiChoiceField):
             self._loading = False
         self.list.fit()
         self._summarise()
+        if self.ctx.read_only:
+            self.set_read_only(True)
+
+
+    def _load_people(self, people: list[tuple[str, str]]) -> None:
+        """A family's document: everyone by name, stored as their refs; a ref that names nobody is kept
+        and said so (the check reports it)."""
+        current = self._codes()
+        known = {ref for ref, _ in people}
+        extra = [c for c in current if c not in known]
+        self._fill(people + [(c, f"{c} (not anyone in this handover)") for c in extra], current)
         if self.ctx.read_only:
             self.set_read_only(True)
 

@@ -43,6 +43,7 @@ WIDGETS: dict[str, type[FieldWidget]] = {
     "text": LineField, "nhs_number": LineField, "upn": LineField, "postcode": LineField,
     "longtext": LongTextField, "date": DateField, "bool": BoolField, "choice": ChoiceField,
     "multichoice": MultiChoiceField, "names": NamesField, "involved_with": InvolvedWithField,
+    "refs": InvolvedWithField,
     "agency_checklist": ChecklistField,
 }
 

@@ -123,6 +123,28 @@ class _Move(Command):
         self._move(self.dst, self.src)
 
 
+class _Replace(Command):
+    """The whole document at once (a one-child handover becoming a family): its keys are replaced in the
+    same dict, which the window holds too."""
+
+    def __init__(self, model: "EditorModel", new: dict[str, Any], text: str) -> None:
+        self.text = text
+        self.model = model
+        self.old = copy.deepcopy(model.case)
+        self.new = copy.deepcopy(new)
+
+    def _apply(self, doc: dict[str, Any]) -> None:
+        self.model.case.clear()
+        self.model.case.update(copy.deepcopy(doc))
+        self.model._replaced()
+
+    def redo(self) -> None:
+        self._apply(self.new)
+
+    def undo(self) -> None:
+        self._apply(self.old)
+
+
 class EditorModel(QObject):
     """Holds the case dict and its undo stack. Signals carry paths, never copies of the case."""
 
@@ -134,6 +156,8 @@ class EditorModel(QObject):
     list_changed = Signal(str, str, int, int)
     #: any change under this path, whoever made it (for entry titles, household names, touched sections)
     path_touched = Signal(str)
+    #: the whole document was replaced (by :meth:`replace_document`, its undo or its redo)
+    replaced = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -182,6 +206,11 @@ class EditorModel(QObject):
             return
         self.undo_stack.push(_Move(self, list_path, src, dst))
 
+    def replace_document(self, new: dict[str, Any], text: str) -> None:
+        """Replace the whole document, as one undo step (``text``: what the undo button says it undoes)."""
+        if not self.read_only:
+            self.undo_stack.push(_Replace(self, new, text))
+
     @contextmanager
     def macro(self, text: str) -> Iterator[None]:
         """Several changes as one undo step."""
@@ -196,6 +225,10 @@ class EditorModel(QObject):
         if kind:
             self.value_changed.emit(path)
         self.path_touched.emit(path)
+        self.document_changed.emit(self.case)
+
+    def _replaced(self) -> None:
+        self.replaced.emit()
         self.document_changed.emit(self.case)
 
     def _list_changed(self, list_path: str, op: str, a: int, b: int) -> None:

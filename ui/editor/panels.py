@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 from handover.calendar import calendar_for
+from handover.protocol import REQUEST_RULE
 from handover import labels
 from handover.forms import Form
 from handover.vocab import vocab
@@ -345,6 +347,8 @@ def deadline_words(d: "Deadline", as_of: date, region: str, starts_label: str) -
     """(title, status in words, icon kind) for one deadline."""
     what = labels.rule_label(d.rule)
     title = what[0].upper() + what[1:]
+    if d.rule == REQUEST_RULE and getattr(d, "agency_name", ""):   # which agency: the family has several
+        title = f"Request to {d.agency_name}"
     if d.status == "not_started":
         return title, f"Not started: the clock starts with “{starts_label}”", "waiting"
     due = short_date(d.due, as_of)
@@ -414,7 +418,23 @@ class DeadlineStrip(QFrame):
             b.deleteLater()
         self.buttons = []
         self.empty.setVisible(not deadlines)
-        for i, d in enumerate(deadlines):
+        # a family's requests for information answered on time are one card (the strip is for what needs
+        # doing): the overdue, late and open ones keep a card each
+        answered = [d for d in deadlines if d.rule == REQUEST_RULE and d.status == "met"]
+        shown = [d for d in deadlines if len(answered) < 2 or d not in answered]
+        if len(answered) >= 2:
+            b = QToolButton()
+            b.setObjectName("deadline")
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setIcon(icon("met"))
+            words = f"{len(answered)} answered on time"
+            b.setText(f"Requests for information\n{words}")
+            b.setAccessibleName(f"Deadlines: requests for information. {words}")
+            b.setProperty("status", "met")
+            b.clicked.connect(lambda _=False: self.activated.emit("information_requests"))
+            self.lay.insertWidget(1, b)
+            self.buttons.append(b)
+        for i, d in enumerate(shown, start=len(self.buttons)):
             title, words, kind = deadline_words(d, as_of, region, label_of(d.starts_path))
             b = QToolButton()
             b.setObjectName("deadline")
@@ -516,3 +536,63 @@ class NetworkGaps(QFrame):
                 "Add each one, or mark it “Not involved” in the checklist below once you have checked.",
                 "callout", rows))
         self.setVisible(bool(missing or likely))
+
+
+class FamilyPanel(QFrame):
+    """Before the household list (and the one child's details): the children of the household who are not
+    in this handover, each with *Add to this handover as a child*, and *Add another child to this
+    handover*. Which members count is the check's rule (``child_in_household_not_listed``)."""
+
+    member_to_child = Signal(int)     #: a household member's index
+    add_child = Signal()
+
+    def __init__(self, with_findings: bool) -> None:
+        super().__init__()
+        self.with_findings = with_findings
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.lay.setSpacing(8)
+        self.read_only = False
+        self._shown: tuple = ()
+        self.buttons: list[QPushButton] = []
+        self.add_button = QPushButton("Add another child to this handover")
+        self.add_button.setAccessibleName("Add another child of the family to this handover")
+        self.add_button.clicked.connect(lambda _=False: self.add_child.emit())
+        self.show_findings([])
+
+    def show_findings(self, findings: list["Finding"]) -> None:
+        found = [f for f in findings if f.code == "child_in_household_not_listed"] if self.with_findings else []
+        key = tuple((f.path, f.message) for f in found) + (self.read_only,)
+        if key == self._shown:
+            return
+        self._shown = key
+        while self.lay.count():
+            w = self.lay.takeAt(0).widget()
+            if w is not None and w is not self.add_button:
+                w.setParent(None)
+                w.deleteLater()
+        self.buttons = []
+        if found:
+            box = QFrame()
+            box.setProperty("role", "callout-red")
+            v = QVBoxLayout(box)
+            v.setContentsMargins(16, 12, 16, 12)
+            v.setSpacing(8)
+            v.addWidget(heading("Children of the household not in this handover", 1.15))
+            for f in found:
+                m = re.fullmatch(r"household\[(\d+)\]", f.path)
+                if m is None:
+                    continue
+                why = QLabel(f.message)
+                why.setWordWrap(True)
+                v.addWidget(why)
+                b = QPushButton("Add to this handover as a child")
+                name = f.detail.get("name") or "this person"
+                b.setAccessibleName(f"Add {name} to this handover as a child")
+                b.clicked.connect(lambda _=False, i=int(m.group(1)): self.member_to_child.emit(i))
+                b.setVisible(not self.read_only)
+                self.buttons.append(b)
+                v.addWidget(b, 0, Qt.AlignmentFlag.AlignLeft)
+            self.lay.addWidget(box)
+        self.add_button.setVisible(not self.read_only)
+        self.lay.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)

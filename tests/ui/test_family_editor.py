@@ -1,0 +1,124 @@
+"""The editor for a family (handover-case/2, issue 16): every child in one handover.
+
+A family's document opens with its children as a list (each with identity, plan, risk factors and
+voice), people picked by name and stored as refs; a one-child handover becomes a family when a second
+child is added, and a household member under 18 is added as a child in one click. Each is one undo step.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from handover.case import load_case
+from handover.resources import resource_path
+from ui.editor.lists import ListField
+from ui.editor.panels import FamilyPanel
+from ui.qt import Qt
+
+K_CASE = "step_up_with_gaps.json"
+
+
+def _family():
+    return load_case(resource_path("examples", "family_step_up.json"))
+
+
+def _one_child():
+    return load_case(resource_path("examples", K_CASE))
+
+
+def _show(ed, section_id):
+    ed.show_section(section_id)
+    page = ed.pages[section_id]
+    if not page.built:
+        page.build()
+    return page
+
+
+def _panel(ed, with_findings=True):
+    _show(ed, "household")
+    return next(p for p in ed.family_panels if p.with_findings == with_findings)
+
+
+def test_a_family_opens_with_its_children_and_names_for_refs(qtbot, make_editor):
+    case = _family()
+    ed = make_editor(case)
+    assert [s.id for s in ed.form.sections][0] == "children"
+    assert ed.title.text() == "Mia and Kara Testcase"
+    page = _show(ed, "children")
+    children = next(w for w in page.fields if isinstance(w, ListField))
+    assert len(children.entries) == len(case["children"])
+    # an agency's "involved with" offers people by name and stores refs
+    ed.focus_path("agencies[0].involved_with")
+    loc = ed._locate("agencies[0].involved_with", build=True)
+    w = loc[0]
+    shown = [w.list.item(i).text() for i in range(w.list.count())]
+    assert "Mia Testcase" in shown and "Sam Testcase" in shown and "c1" not in shown
+    item = next(w.list.item(i) for i in range(w.list.count()) if w.list.item(i).text() == "Sam Testcase")
+    item.setCheckState(Qt.CheckState.Checked)
+    assert "p1" in case["agencies"][0]["involved_with"]
+
+
+def test_adding_a_second_child_makes_a_one_child_handover_a_family_and_undo_takes_it_back(qtbot, make_editor):
+    case = _one_child()
+    before = copy.deepcopy(case)
+    ed = make_editor(case)
+    assert case["format"] == "handover-case/1"
+    panel = _panel(ed)
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert case["format"] == "handover-case/2"          # the window's own dict, changed in place
+    assert len(case["children"]) == 2 and case["children"][1]["ref"] == "c2"
+    assert case["children"][0]["given_name"] == before["child"]["given_name"]
+    assert ed.form.sections[0].id == "children"
+    assert ed.stack.currentWidget() is ed.pages["children"]
+    ed.undo_button.click()
+    assert case == before
+    assert ed.form.field_at("child.given_name") is not None
+    ed.redo_button.click()
+    assert case["format"] == "handover-case/2" and len(case["children"]) == 2
+
+
+def test_a_brother_in_the_household_is_added_as_a_child_in_one_click(qtbot, make_editor):
+    """Review K: the 15-year-old in the house is flagged before the case moves, and one click adds him with
+    his name, date of birth and ref (so what names him still does); whether his case moves is asked."""
+    case = _one_child()
+    case["household"].append({"name": "Jay Brennan", "relationship": "Brother", "date_of_birth": "2011-03-02",
+                              "lives_with_child": True, "parental_responsibility": False,
+                              "joined_household": None, "left_household": None, "known_to": ["police"],
+                              "risk_factors": []})
+    case["agencies"][0]["involved_with"] = ["Jay Brennan"]
+    ed = make_editor(case)
+    panel = _panel(ed)
+    assert len(panel.buttons) == 1
+    assert "Jay Brennan" in panel.buttons[0].accessibleName()
+    qtbot.mouseClick(panel.buttons[0], Qt.MouseButton.LeftButton)
+    jay = case["children"][-1]
+    assert (jay["given_name"], jay["family_name"], jay["date_of_birth"]) == ("Jay", "Brennan", "2011-03-02")
+    assert jay["moves"] is None
+    assert all(m.get("name") != "Jay Brennan" for m in case["household"])
+    assert case["agencies"][0]["involved_with"] == [jay["ref"]]
+    codes = {f.code for f in ed.result.findings}
+    assert "child_in_household_not_listed" not in codes
+    assert any(f.code == "required" and f.path == f"children[{len(case['children']) - 1}].moves"
+               for f in ed.result.findings)
+
+
+def test_read_only_family_offers_no_adding(qtbot, make_editor):
+    ed = make_editor(_family())
+    ed.set_read_only(True)
+    panel = _panel(ed)
+    assert isinstance(panel, FamilyPanel)
+    assert not panel.add_button.isVisible()
+    before = copy.deepcopy(ed.model.case)
+    ed.add_child()
+    ed.member_to_child(0)
+    assert ed.model.case == before
+
+
+def test_the_family_title_names_children_with_different_family_names():
+    from handover.family import family_title
+
+    case = _family()
+    case["children"][1]["family_name"] = "Smith"
+    assert family_title(case) == "Mia Testcase and Kara Smith"
+    case["children"][1]["moves"] = False
+    assert family_title(case) == "Mia Testcase"
