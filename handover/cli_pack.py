@@ -1,8 +1,10 @@
-"""`handover pack`, `sign`, `verify` and `keys`: the signed PDF handover pack (SPEC.md sections 5 and 6).
+"""`handover pack`, `sign`, `verify`, `extract` and `keys`: the signed PDF handover pack (SPEC.md sections 5,
+6 and 9).
 
 Exit status: 0 done / all signatures intact (and trusted, with --trust); 1 a final pack refused for its
-errors, or a broken, altered or untrusted signature; 2 unusable input (wrong passphrase, expired or
-non-signing certificate, unwritable output, a PDF that is not a pack), one line on stderr.
+errors, a broken, altered or untrusted signature, or a carried case file that does not match the content
+hash; 2 unusable input (wrong passphrase, expired or non-signing certificate, unwritable output, a PDF
+that is not a pack, a pack that carries no case file to extract), one line on stderr.
 Heavy libraries load inside the handlers.
 """
 
@@ -165,6 +167,31 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FOUND
 
 
+# ---------------------------------------------------------------- extract
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    """The case file a pack carries (SPEC.md section 9), written byte for byte (readable by its owner only)."""
+    from handover.files import atomic_output, read_input
+    from handover.pack.embedded import CASE_FILE, read_embedded, sha256_of
+    from handover.pack.errors import PackError
+
+    name = Path(args.pack).name
+    password = _passphrase(args.passphrase_file, "Password of the PDF: ") if args.passphrase_file else None
+    data = read_input(args.pack, what="a PDF", error=UsageError)
+    try:
+        carried = read_embedded(data, password)
+    except PackError as e:
+        raise UsageError(f"{name}: {e}") from None
+    if carried is None:
+        raise UsageError(f"{name} carries no case file ({CASE_FILE}): it is not a handover pack, or was made "
+                         "before packs carried one")
+    with atomic_output(args.output, error=UsageError, what="the case file") as f:
+        f.write(carried)
+    print(f"Wrote {args.output}: the case file {name} carries ({len(carried)} bytes, {sha256_of(carried)})")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- keys
 
 
@@ -235,6 +262,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.add_argument("--passphrase-file", metavar="F", help="the password of a password-protected pack")
     v.set_defaults(handler=_cmd_verify)
+
+    x = sub.add_parser("extract", help="write the case file a pack carries")
+    x.add_argument("pack", metavar="PACK.pdf")
+    x.add_argument("-o", "--output", required=True, metavar="CASE.json")
+    x.add_argument("--passphrase-file", metavar="F", help="the password of a password-protected pack")
+    x.set_defaults(handler=_cmd_extract)
 
     k = sub.add_parser("keys", help="a local certificate authority and user certificates")
     ks = k.add_subparsers(dest="keys_command", metavar="init|issue", parser_class=type(k))

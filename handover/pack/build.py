@@ -2,7 +2,8 @@
 order, deadlines, the sign-off page with its signature boxes, and an appendix with the content hash.
 
 Every page carries the child's initials and ID, OFFICIAL-SENSITIVE and "Page X of Y"; a draft is
-watermarked DRAFT on every page. The reportlab output is finished with pyHanko: empty signature
+watermarked DRAFT on every page. The reportlab output is finished with pyHanko: the case file the
+pack carries (``handover-case.json``, SPEC.md section 9; :mod:`handover.pack.embedded`), empty signature
 fields placed over the sign-off page's boxes, the ``/HandoverPack`` marker that ``verify`` looks for,
 and optional AES-256 password protection.
 """
@@ -24,7 +25,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
 
 import handover
 from handover import labels, workflow
-from handover.case import content_hash, get_path
+from handover.case import canonical_json, content_hash, get_path
 from handover.checks import CheckResult, check_case
 from handover.forms import Form, form_for
 from handover.pack import PACK_FORMAT, SIGNATURE_FIELDS
@@ -32,6 +33,7 @@ from handover.pack.errors import PackError, PackRefused
 from handover.family import family_form, is_v2
 from handover.pack.children import HIDDEN, child_sections, children_table, family_name, initials_and_ids, names_of
 from handover.pack.children import requests_table
+from handover.pack.embedded import CASE_FILE, embed_case
 from handover.pack.family import redact_for_family
 from handover.pack.fileio import atomic_output, check_output_path
 from handover.pack.places import where
@@ -51,7 +53,7 @@ _SIG_BOX = (82 * mm, 26 * mm)
 class PackResult:
     path: Path
     pages: int
-    content_hash: str
+    content_hash: str      #: of the document the pack carries (a family copy: the family-copy document)
     draft: bool
     family_copy: bool
     errors: int
@@ -119,7 +121,6 @@ class _Furniture:
     right: str         #: "Step-down handover pack" / "... family copy"
     draft: bool
     pages: int = 0     #: set when the document is saved
-    marker: dict[str, Any] | None = None   #: the /HandoverPack entries, written by reportlab itself
 
 
 def _canvas_class(furn: _Furniture):
@@ -142,8 +143,6 @@ def _canvas_class(furn: _Furniture):
                 self.__dict__.update(state)
                 self._furniture(total)
                 super().showPage()
-            if furn.marker is not None:
-                _put_marker(self, furn.marker)
             super().save()
 
         def _furniture(self, total: int) -> None:
@@ -165,26 +164,6 @@ def _canvas_class(furn: _Furniture):
             self.restoreState()
 
     return NumberedCanvas
-
-
-def _marker(case: dict[str, Any], chash: str, *, draft: bool, family_copy: bool,
-            audit_head: str | None = None) -> dict[str, Any]:
-    """The ``/HandoverPack`` entries that ``verify`` and ``sign`` look for in the document catalog
-    (``AuditHead``: the database's audit trail head when the pack was built for signing, "<count>:<hash>")."""
-    marker: dict[str, Any] = {"Format": PACK_FORMAT, "CaseID": _case_id(case), "ContentHash": chash,
-                              "Copy": "family" if family_copy else "full", "Draft": draft}
-    if audit_head:
-        marker["AuditHead"] = audit_head
-    return marker
-
-
-def _put_marker(canv: Canvas, marker: dict[str, Any]) -> None:
-    """Write the marker into reportlab's catalog, so a draft needs no second pass through pyHanko."""
-    from reportlab.pdfbase.pdfdoc import PDFCatalog, PDFDictionary, PDFString
-
-    entries = {k: (b"true" if v else b"false") if isinstance(v, bool) else PDFString(v) for k, v in marker.items()}
-    catalog = canv._doc.Catalog  # noqa: SLF001 — reportlab documents setting catalog entries as attributes
-    catalog.__Defaults__ = {**PDFCatalog.__Defaults__, "HandoverPack": PDFDictionary(entries)}
 
 
 def _watermark(canv: Canvas, _doc: Any) -> None:
@@ -463,11 +442,16 @@ def _appendix(case: dict[str, Any], form: Form, *, chash: str, as_of: dt.date, d
     out.append(Spacer(1, 2))
     out.append(_kv(rows))
     out.append(Spacer(1, 4))
-    out.append(P(f"The content hash is the SHA-256 of the case file ({clip(str(case.get('format') or ''), 40)}, "
-                 "canonical JSON) this pack "
-                 "was made from" + (", before the family copy left anything out" if family_copy else "") +
-                 ". The same case always gives the same hash, so the pack can be matched to the stored "
-                 "version of the handover.", "small"))
+    fmt = clip(str(case.get("format") or ""), 40)
+    if family_copy:
+        about = (f"The content hash is the SHA-256 of the family copy of the case file ({fmt}, canonical JSON): "
+                 "the case file this pack was made from, without what the family copy leaves out. The pack "
+                 f"carries it as the attached file {CASE_FILE}, and the same case always gives the same hash.")
+    else:
+        about = (f"The content hash is the SHA-256 of the case file ({fmt}, canonical JSON) this pack was made "
+                 f"from, which it carries as the attached file {CASE_FILE}. The same case always gives the same "
+                 "hash, so the pack can be matched to the stored version of the handover.")
+    out.append(P(about, "small"))
     return out
 
 
@@ -485,6 +469,10 @@ class PackStory:
     boxes: dict[str, Any]
     omitted: tuple[str, ...]
     result: CheckResult
+    #: the document the pack shows and carries as its case file: the case, or for a family copy the
+    #: family-copy document (what the family copy leaves out is not in it either)
+    carried: dict[str, Any]
+    content_hash: str          #: of ``carried``: what the appendix prints and the marker records
 
 
 def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, family_copy: bool = False,
@@ -498,9 +486,9 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     fam = family_form(form) if family else None
     pform = fam.form if fam is not None else form        # the form the sections come from
     result = result or check_case(case, as_of, protocol)
-    chash = content_hash(case)
     redaction = redact_for_family(case, pform) if family_copy else None
     shown = redaction.case if redaction else case
+    chash = content_hash(shown)
     ctx = RenderContext(case=shown, family_copy=family_copy, width=_FRAME_W, form=pform,
                         hidden=HIDDEN if family else frozenset(), names=names_of(case) if family else None)
     statuses: dict[int, str] = {}
@@ -567,7 +555,7 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
         if redaction.confidential_answers:
             omitted += (f"{redaction.confidential_answers} confidential answers to requests for information",)
     return PackStory(story=story, furniture=furn, draft=draft, title=f"Handover pack {_case_id(case)}".strip(),
-                     boxes=boxes, omitted=omitted, result=result)
+                     boxes=boxes, omitted=omitted, result=result, carried=shown, content_hash=chash)
 
 
 def doc_template(buf: Any, title: str, *, draft: bool) -> BaseDocTemplate:
@@ -591,18 +579,18 @@ def render_pdf(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
     return pdf, ps.boxes, ps.omitted, ps.result
 
 
-def _render(case: dict[str, Any], *, marker: dict[str, Any] | None = None, **kwargs: Any) -> tuple[bytes, PackStory]:
+def _render(case: dict[str, Any], **kwargs: Any) -> tuple[bytes, PackStory]:
     ps = pack_story(case, **kwargs)
-    ps.furniture.marker = marker
     buf = io.BytesIO()
     doc = doc_template(buf, ps.title, draft=ps.draft)
     doc.build(ps.story, canvasmaker=_canvas_class(ps.furniture))
     return buf.getvalue(), ps
 
 
-def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bool, family_copy: bool,
-            boxes: dict[str, Any], password: bytes | None, audit_head: str | None = None) -> None:
-    """Add the pack marker and empty signature fields (and encryption) with pyHanko."""
+def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, carried: bytes, draft: bool,
+            family_copy: bool, boxes: dict[str, Any], password: bytes | None, audit_head: str | None = None) -> None:
+    """Add the case file the pack carries (``carried``, whose hash is ``chash``), the pack marker and empty
+    signature fields (and encryption) with pyHanko: all before any signature, so signing covers them."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.writer import copy_into_new_writer
@@ -617,6 +605,7 @@ def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bo
         generic.pdf_name("/Subject"): generic.TextStringObject(PACK_FORMAT),
     })
     w.set_info(info)
+    # AuditHead: the database's audit trail head when the pack was built for signing, "<count>:<hash>"
     w.root["/HandoverPack"] = generic.DictionaryObject({
         generic.pdf_name("/Format"): generic.TextStringObject(PACK_FORMAT),
         generic.pdf_name("/CaseID"): generic.TextStringObject(_case_id(case)),
@@ -626,6 +615,8 @@ def _finish(pdf: bytes, out: Any, *, case: dict[str, Any], chash: str, draft: bo
         **({generic.pdf_name("/AuditHead"): generic.TextStringObject(audit_head)} if audit_head else {}),
     })
     w.update_root()
+    embed_case(w, carried, description=("The family copy of the handover case file this pack was made from"
+                                        if family_copy else "The handover case file this pack was made from"))
     if not draft:
         # pyhanko.sign pulls in its whole signing stack (aiohttp included): only a final pack needs it
         from pyhanko.sign.fields import SigFieldSpec, append_signature_field
@@ -672,19 +663,12 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
     stopping = workflow.stops(result.errors, case)
     if not draft and stopping:
         raise PackRefused(stopping)
-    chash = content_hash(case)
-    # a draft without a password needs nothing from pyHanko: reportlab writes the marker (≈0.2 s less)
-    direct = draft and encrypt_password is None
-    marker = _marker(case, chash, draft=draft, family_copy=family_copy, audit_head=audit_head) if direct else None
     pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
-                      result=result, generated_at=generated_at, marker=marker, demo=demo)
-    boxes, omitted, result, pages = ps.boxes, ps.omitted, ps.result, ps.furniture.pages
-    with atomic_output(out_path) as out:
-        if direct:
-            out.write(pdf)
-        else:
-            _finish(pdf, out, case=case, chash=chash, draft=draft, family_copy=family_copy, boxes=boxes,
-                    password=encrypt_password, audit_head=audit_head)
+                      result=result, generated_at=generated_at, demo=demo)
+    boxes, omitted, result, pages, chash = ps.boxes, ps.omitted, ps.result, ps.furniture.pages, ps.content_hash
+    with atomic_output(out_path) as out:   # every pack, a draft too, carries its case file (SPEC.md section 9)
+        _finish(pdf, out, case=case, chash=chash, carried=canonical_json(ps.carried), draft=draft,
+                family_copy=family_copy, boxes=boxes, password=encrypt_password, audit_head=audit_head)
     return PackResult(path=Path(out_path), pages=pages, content_hash=chash, draft=draft, family_copy=family_copy,
                       errors=len(result.errors), warnings=len(result.warnings), omitted=omitted,
                       signature_boxes=dict(boxes), encrypted=bool(encrypt_password))

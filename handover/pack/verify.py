@@ -5,7 +5,9 @@ valid, nothing but signing happened after each earlier signature, the last signa
 file (a byte appended or changed after it makes the pack *altered*), and — when a trust anchor is
 given — every signer's certificate chains to it. A signature's own bytes are checked too: its
 ``/Contents`` must be exactly the CMS object and zero padding, and its ``/ByteRange`` must leave out
-exactly that string (otherwise: :data:`CHANGED_INSIDE_SIGNATURE`).
+exactly that string (otherwise: :data:`CHANGED_INSIDE_SIGNATURE`). The case file the pack carries
+(``handover-case.json``, SPEC.md section 9) must hash to the content hash its appendix prints; a pack
+without one (made before packs carried it) is reported as such and is not failed for it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from handover.pack.embedded import CASE_FILE, NOT_CARRIED, EmbeddedCase, case_file_of, embedded_case
 from handover.pack.errors import PackError
 
 __all__ = ["SignatureInfo", "VerifyResult", "verify_pack", "CHANGED_INSIDE_SIGNATURE"]
@@ -69,6 +72,8 @@ class VerifyResult:
     signatures: tuple[SignatureInfo, ...]
     unsigned_fields: tuple[str, ...]
     problems: tuple[str, ...] = field(default=())
+    #: the case file the pack carries, against its content hash
+    embedded_case: EmbeddedCase = NOT_CARRIED
 
     @property
     def ok(self) -> bool:
@@ -84,7 +89,8 @@ class VerifyResult:
         return {"path": str(self.path), "ok": self.ok, "status": self.status, "case_id": self.case_id,
                 "content_hash": self.content_hash, "family_copy": self.family_copy, "draft": self.draft,
                 "signatures": [s.to_json() for s in self.signatures],
-                "unsigned_fields": list(self.unsigned_fields), "problems": list(self.problems)}
+                "unsigned_fields": list(self.unsigned_fields), "problems": list(self.problems),
+                "embedded_case": self.embedded_case.to_json()}
 
 
 def _damaged(path: Path, why: str) -> VerifyResult:
@@ -230,8 +236,24 @@ def verify_pack(path: str | Path, trust_pem: str | Path | None = None, *,
         problems.append("the pack is not signed")
     elif len(data) and not _ends_cleanly(data):
         problems.append("content was added to the file after the last signature")
+    carried, why_not = _carried(reader, chash)
+    if why_not:
+        problems.append(why_not)
     return VerifyResult(path=p, case_id=case_id, content_hash=chash, family_copy=family, draft=draft,
-                        signatures=tuple(infos), unsigned_fields=unsigned, problems=tuple(problems))
+                        signatures=tuple(infos), unsigned_fields=unsigned, problems=tuple(problems),
+                        embedded_case=carried)
+
+
+def _carried(reader: Any, chash: str) -> tuple[EmbeddedCase, str | None]:
+    """The case file the pack carries against its content hash, and the problem (one line) if any."""
+    try:
+        found = embedded_case(case_file_of(reader), chash)
+    except PackError as e:      # there, but damaged or altered
+        return EmbeddedCase(present=True, sha256=None, matches_content_hash=False), str(e)
+    if found.present and not found.matches_content_hash:
+        return found, (f"the case file the pack carries ({CASE_FILE}, {found.sha256}) does not match the content "
+                       f"hash in its appendix ({chash or 'none'})")
+    return found, None
 
 
 @contextmanager
@@ -320,6 +342,9 @@ def format_verify_text(result: VerifyResult) -> str:
     kind = "family copy" if result.family_copy else "pack"
     lines = [f"{result.path.name}: handover {kind} {result.case_id or '(no id)'}"
              f"{' (DRAFT)' if result.draft else ''}, case content {result.content_hash or 'unknown'}"]
+    carried = result.embedded_case
+    lines.append("  carries its case file: " + ("no" if not carried.present else "yes, matches"
+                                                if carried.matches_content_hash else "yes, does not match"))
     for s in result.signatures:
         when = s.signing_time.astimezone(dt.timezone.utc).strftime("%d %b %Y %H:%M UTC").lstrip("0") if s.signing_time else "?"
         role = f" ({s.role})" if s.role else ""
