@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_pack.register(sub)
     cli_store.register(sub)
+    from handover import cli_letter
+
+    cli_letter.register(sub)
 
     g = sub.add_parser("gui", help="the desktop app")
     g.add_argument("--db", metavar="URL")
