@@ -1,4 +1,5 @@
-"""Store subcommands: import, export (a case, or a stored signed pack), overdue, demo, db init|upgrade|backup,
+"""Store subcommands: import (a case, or a signed pack from another organisation), export (a case, or a
+stored signed pack), overdue, demo, db init|upgrade|backup,
 audit verify.
 
 Each opens the database from ``--db`` / ``HANDOVER_DB`` / the default file (upgrading an older schema
@@ -99,6 +100,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from handover.store.service import import_case
 
     p = Path(args.case)
+    if _is_pdf(p):
+        return _import_pack(args, p)
+    if args.trust:
+        raise UsageError("--trust goes with a signed pack (a PDF), not a case file")
     try:   # read and shape-check before touching the database: a bad file writes nothing
         if p.is_file() and p.stat().st_size > MAX_BYTES:
             raise CaseError(f"{p.name} is too large (a case file is at most {MAX_BYTES // (1024 * 1024)} MB)")
@@ -123,8 +128,47 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _is_pdf(p: Any) -> bool:
+    """Whether the file starts as a PDF does (its first bytes, not its name's extension)."""
+    try:
+        if not p.is_file():
+            return False
+        with open(p, "rb") as f:
+            return f.read(5) == b"%PDF-"
+    except OSError:
+        return False     # the case file's reading says why
+
+
+def _import_pack(args: argparse.Namespace, p: Any) -> int:
+    """`handover import PACK.pdf`: a signed pack from another organisation (SPEC section 9). A refused pack is
+    one line and exit 1, with nothing stored; input that is no pack at all is exit 2."""
+    from handover.files import read_input
+    from handover.store.packs import MAX_PACK_BYTES
+    from handover.store.received import NotReceived, Unusable, import_pack
+
+    if args.to_team and args.team and args.to_team != args.team:
+        raise UsageError("a received pack has one team here, the receiving one: give --team (or --to-team), once")
+    data = read_input(p, what="a PDF", error=UsageError, limit=MAX_PACK_BYTES)
+    store = _open(args)
+    try:
+        result = import_pack(store, _actor(), data, now=_now(), trust=args.trust, source=p.name,
+                             receiving_team=args.team or args.to_team)
+    except Unusable as e:
+        raise UsageError(str(e)) from None
+    except NotReceived as e:
+        print(f"handover: {e}", file=sys.stderr)
+        return EXIT_FOUND
+    finally:
+        store.close()
+    print(result.case_id)
+    if result.unchanged:
+        print(f"unchanged: version {result.version} already holds what {p.name} carries", file=sys.stderr)
+    elif args.verbose:
+        print(f"new handover received: version {result.version}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
-    
     from handover.store.errors import ServiceError
     from handover.store.service import export_document
 
@@ -381,11 +425,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the `handover` parser."""
     db_help = "database URL (default: HANDOVER_DB, else a file in your data folder)"
 
-    i = sub.add_parser("import", help="store a case file (a new handover, or a new version of one)")
-    i.add_argument("case", metavar="CASE.json")
+    i = sub.add_parser("import", help="store a case file (a new handover, or a new version of one), or a signed "
+                                      "pack (PDF) from another organisation as a handover received")
+    i.add_argument("case", metavar="CASE.json|PACK.pdf")
     i.add_argument("--db", metavar="URL", help=db_help)
-    i.add_argument("--team", metavar="NAME", help="the sending team of a new handover (created if missing)")
+    i.add_argument("--team", metavar="NAME", help="the sending team of a new handover (created if missing); for a "
+                                                  "signed pack, the receiving team (default: your own)")
     i.add_argument("--to-team", metavar="NAME", help="the receiving team of a new handover")
+    i.add_argument("--trust", action="append", metavar="CA.pem",
+                   help="a signed pack: the certificate authority its signers must chain to (repeatable)")
     i.add_argument("-v", "--verbose", action="store_true", help="say whether a version was added")
     i.set_defaults(handler=_refusals(_cmd_import))
 
@@ -395,7 +443,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--db", metavar="URL", help=db_help)
     e.add_argument("--version", type=int, metavar="N", help="an earlier version (default: the current one)")
     e.add_argument("--pack", action="store_true", help="write the stored signed pack (PDF) instead of the case")
-    e.add_argument("--kind", choices=("final", "family"), default="final", help="which pack (with --pack)")
+    e.add_argument("--kind", choices=("final", "family", "received"), default="final",
+                   help="which pack (with --pack; received: the signed pack it was imported from)")
     e.set_defaults(handler=_refusals(_cmd_export))
 
     o = sub.add_parser("overdue", help="every overdue or late deadline in the database")
