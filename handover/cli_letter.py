@@ -17,14 +17,13 @@ __all__ = ["register"]
 def _cmd_letter(args: argparse.Namespace) -> int:
     from handover.files import atomic_output, check_output_path
     from handover.pack.errors import PackError
+    from handover.pack.letter import request_letter, sending_service
 
     check_output_path(args.output, error=UsageError, what="the letter")
     case, protocol = load_inputs(args)
-    council = (args.council or "").strip() or _sending_service(case)
+    council = (args.council or "").strip() or sending_service(case)
     if not council:
         raise UsageError("the handover names no service it comes from: say who the letter is from with --council NAME")
-    from handover.pack.letter import request_letter
-
     try:
         pdf = request_letter(case, args.request - 1, protocol=protocol, council=council)
     except PackError as e:
@@ -32,13 +31,6 @@ def _cmd_letter(args: argparse.Namespace) -> int:
     with atomic_output(args.output, error=UsageError, what="the letter") as f:
         f.write(pdf)
     return EXIT_OK
-
-
-def _sending_service(case: dict) -> str:
-    """Who a letter is from when --council is not given: the service the handover comes from."""
-    transition = case.get("transition")
-    value = transition.get("from_service") if isinstance(transition, dict) else None
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _request_number(text: str) -> int:

@@ -29,7 +29,7 @@ from handover.resources import load_yaml, resource_path
 __all__ = ["REF", "is_v2", "upgrade", "upgrade_report", "view", "refs_of", "people", "Person", "to_v1_path",
            "map_detail", "ref_problem", "family_form", "FamilyForm", "name_key", "person_key",
            "records_for", "moving_children", "children_names", "form_of", "family_title", "next_ref", "as_family",
-           "with_child", "with_member_as_child"]
+           "with_child", "with_member_as_child", "new_request", "agency_of_request"]
 
 #: a ref: a key unique in the document across children[] and household[]
 REF = re.compile(r"[a-z0-9_-]{1,16}")
@@ -511,3 +511,39 @@ def with_member_as_child(doc: dict[str, Any], member: int, blank: dict[str, Any]
         child["risk_factors"] = list(own)
     new.setdefault("children", []).append(child)
     return new, len(new["children"]) - 1
+
+
+def new_request(doc: dict[str, Any], blank: dict[str, Any], *, agency_type: str, agency_name: str = "",
+                about: list[str] | None = None, sent: str, sent_by: str, priority: str = "amber") -> dict[str, Any]:
+    """A request for information to one agency, as *Ask this agency* starts it (``blank``: every field of a
+    request, empty): about ``about`` when given (an agency's own people), else every child whose case
+    moves; sent today by who is signed in; amber (within the protocol's working days for amber) until the
+    practitioner says otherwise; no answer yet."""
+    req = copy.deepcopy(blank)
+    fam = view(doc)
+    known = refs_of(fam)
+    chosen = [r for r in about or () if isinstance(r, str) and r in known]
+    req.update(agency_type=agency_type, agency_name=agency_name, sent=sent, sent_by=sent_by, priority=priority,
+               about=chosen or [p.ref for p in moving_children(fam)], response=None)
+    return req
+
+
+def agency_of_request(doc: dict[str, Any], index: int, blank: dict[str, Any]) -> dict[str, Any] | None:
+    """The agency-network entry an answer of "holds information" offers (``blank``: every field of an
+    agency, empty): the request's agency, involved with the people it was asked about; None when the
+    network already has that agency (same type and name) or the request holds no information."""
+    reqs = doc.get("information_requests")
+    if not isinstance(reqs, list) or not (0 <= index < len(reqs)) or not isinstance(reqs[index], dict):
+        return None
+    r = reqs[index]
+    response = r.get("response")
+    if not isinstance(response, dict) or response.get("outcome") != "holds_information":
+        return None
+    name = r.get("agency_name").strip() if isinstance(r.get("agency_name"), str) else ""
+    for a in doc.get("agencies") or ():
+        if isinstance(a, dict) and a.get("type") == r.get("agency_type") and name_key(a.get("name")) == name_key(name):
+            return None
+    entry = copy.deepcopy(blank)
+    entry.update(type=r.get("agency_type"), name=name,
+                 involved_with=[x for x in r.get("about") or () if isinstance(x, str)])
+    return entry

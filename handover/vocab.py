@@ -63,6 +63,11 @@ class Vocab:
         return tuple(self.raw["transition_services"])
 
     @property
+    def duty_to_share(self) -> frozenset[str]:
+        """Agency types with the duty to share information for safeguarding (Children Act 2004, s.16LA)."""
+        return frozenset(self.raw.get("duty_to_share", ()))
+
+    @property
     def expected_agencies(self) -> dict[str, Any]:
         return self.raw["expected_agencies"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
                                QWidget)
 
 from handover import labels
-from handover.app import Changes, Gate
+from handover.app import Changes, Gate, OperationError
 from ui.case_list import CaseListModel, CaseListView, handover_list_model
 from ui.operations import UiApp, ops, sentence
 from ui.signin import IdleWatcher, LockScreen
@@ -64,6 +65,8 @@ class CaseWorkspace(QWidget):
         self.editor.changed.connect(self._changed)
         self.editor.save_requested.connect(self.flush)
         self.editor.answers_requested.connect(window._continue_to_check)
+        self.editor.letter_requested.connect(self.print_letter)
+        self.editor.account_name = lambda: self.app.ctx.actor.display_name
         self._pending: dict[str, Any] | None = None
         self._timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
@@ -79,6 +82,27 @@ class CaseWorkspace(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.banner)
         lay.addWidget(self.editor, 1)
+
+    def print_letter(self, index: int) -> Path | None:
+        """Save the letter of request ``index`` as a PDF where the person chooses (then print or send it)."""
+        from PySide6.QtCore import QStandardPaths
+        from PySide6.QtWidgets import QFileDialog
+
+        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        case = self.editor.case()
+        name = f"request-{case.get('id', 'handover')}-{index + 1}.pdf"
+        dest, _ = QFileDialog.getSaveFileName(self, "Save the request letter as a PDF", str(Path(start) / name),
+                                              "PDF files (*.pdf)")
+        if not dest:
+            return None
+        try:
+            path = ops.request_letter(self.app.ctx, case, index, dest)
+        except OperationError as e:
+            QMessageBox.warning(self, "The letter was not made", str(e))
+            return None
+        self.window_.statusBar().showMessage(f"Saved the request letter as {path} (readable by you only): "
+                                             "print it or send it by secure email.", 12000)
+        return path
 
     # ---- loading
     def show_case(self, view: Any) -> None:

@@ -27,7 +27,7 @@ __all__ = [
     # the lists
     "ListRow", "list_page", "count", "COUNT_CAP",
     # one handover
-    "open_case", "check", "check_answers", "team_named_in", "CheckedAnswers", "create", "create_for_same_child", "import_file", "export", "save", "history", "versions",
+    "open_case", "check", "check_answers", "team_named_in", "CheckedAnswers", "request_letter", "create", "create_for_same_child", "import_file", "export", "save", "history", "versions",
     "diff_versions", "receiving_teams", "assign_receiving_team", "next_deadline",
     # moves
     "move", "request_authorisation", "send_back", "authorise", "send", "acknowledge", "accept", "return_handover",
@@ -349,6 +349,26 @@ def _build_pack(case: dict[str, Any], path: Path, **kwargs: Any) -> Any:
         raise Refused(_refusal_line(e)) from None
     except PackError as e:
         raise Refused(str(e)) from None
+
+
+def request_letter(ctx: Context, case: dict[str, Any], index: int, path: str | Path) -> Path:
+    """The one-page letter for the handover's request for information ``index`` (from 0), written to
+    ``path`` (readable by its owner only), from the service the handover comes from (else the signed-in
+    person's team), with the reply-by date of the database's protocol."""
+    from handover.files import atomic_output
+    from handover.pack.errors import PackError
+    from handover.pack.letter import request_letter as letter, sending_service
+
+    council = sending_service(case) or ctx.actor.team_name or ""
+    if not council:
+        raise Refused("the handover does not say which service it comes from: fill in “From” first")
+    try:
+        pdf = letter(case, index, protocol=ctx.protocol(), council=council)
+    except PackError as e:
+        raise Refused(str(e)) from None
+    with atomic_output(path, error=Refused, what="the letter") as f:
+        f.write(pdf)
+    return Path(path)
 
 
 def _refusal_line(e: Any) -> str:

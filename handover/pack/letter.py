@@ -38,7 +38,7 @@ from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, P, esc
 from handover.resources import load_yaml, resource_path
 from handover.vocab import vocab
 
-__all__ = ["request_letter", "letter_words", "spoken_long"]
+__all__ = ["request_letter", "letter_words", "spoken_long", "sending_service"]
 
 _W, _H = A4
 _TOP, _BOTTOM = 20 * mm, 16 * mm
@@ -278,6 +278,13 @@ def _furniture(marking: str, reference: str):
         canv.restoreState()
 
     return draw
+
+
+def sending_service(case: dict[str, Any]) -> str:
+    """Who a letter is from when no council is named: the service the handover comes from ("" if none)."""
+    transition = case.get("transition")
+    value = transition.get("from_service") if isinstance(transition, dict) else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 def request_letter(doc: dict[str, Any], index: int, *, protocol: Any, council: str,

@@ -131,6 +131,18 @@ class LawfulBasisDialog(QDialog):
         v.addWidget(muted("Consent is not needed to share information when a child is at risk of significant "
                           "harm, and should not be asked for if asking would put the child at greater risk, "
                           "or could get in the way of a police or children's social care enquiry."))
+        self.duty_note = QLabel("")
+        self.duty_note.setWordWrap(True)
+        self.duty_note.setProperty("role", "inset")
+        if self.agency.get("type") in vocab().duty_to_share:
+            self.duty_note.setText(
+                f"<b>{html.escape(self.name)} has a duty to share information for safeguarding</b> (Children Act "
+                "2004, section 16LA). For safeguarding, consent is not the right basis with this agency: choose "
+                "“without consent” and the duty to share, unless sharing would be more detrimental to the child "
+                "than not sharing (then record that decision and why in Sharing decisions). You can still tell "
+                "the family what is shared, and why.")
+        self.duty_note.setVisible(bool(self.duty_note.text()))
+        v.addWidget(self.duty_note)
         self.kind = QButtonGroup(self)
         self.with_consent = QRadioButton("Yes, with consent")
         self.without_consent = QRadioButton("No: without consent, under a legal gateway")

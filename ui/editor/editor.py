@@ -15,7 +15,7 @@ from handover import family
 from handover.checks import CheckResult, check_case
 from handover.forms import Form, Section, form_for
 from handover.protocol import Protocol, default_protocol
-from ui.editor.fields import FieldContext, FieldWidget
+from ui.editor.fields import EntryAction, FieldContext, FieldWidget
 from ui.editor.lists import EntryWidget, ListField, blank_entry, build_field
 from ui.editor.model import EditorModel, split_list_path
 from ui.editor.panels import DeadlineStrip, FamilyPanel, FindingsPanel, NetworkGaps, TaskList
@@ -139,6 +139,8 @@ class CaseEditor(QWidget):
     save_requested = Signal()
     #: the last section's *Save and check your answers*
     answers_requested = Signal()
+    #: print the letter of request for information N (its index): the window asks where and writes it
+    letter_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, *, as_of: date | None = None,
                  protocol: Protocol | None = None, read_only: bool = False,
@@ -154,6 +156,8 @@ class CaseEditor(QWidget):
         self.protocol = protocol
         self._checker = checker
         self._region = region
+        #: who is signed in (their name goes into what they record, e.g. a request's "sent by")
+        self.account_name: Callable[[], str] = lambda: ""
         self.model = EditorModel(self)
         self.model.document_changed.connect(self._document_changed)
         self.model.replaced.connect(self._replaced)
@@ -521,7 +525,8 @@ class CaseEditor(QWidget):
         self.network = None
         self.family_panels = []
         self.ctx = FieldContext(model=self.model, form=form, household_names=self._household_names,
-                                lawful_basis=self._lawful_basis, built=self._lazily_built, people=self._people)
+                                lawful_basis=self._lawful_basis, built=self._lazily_built, people=self._people,
+                                entry_actions=self._entry_actions)
         if self.tasks is not None:
             self.tasks.setParent(None)
             self.tasks.deleteLater()
@@ -548,6 +553,7 @@ class CaseEditor(QWidget):
         self.network = NetworkGaps()
         self.network.read_only = self.model.read_only
         self.network.add_agency.connect(self.add_agency)
+        self.network.ask_agency.connect(lambda t: self.ask_agency(t))
         if self.result is not None:
             self.network.show_findings(list(self.result.findings))
         return self.network
@@ -628,6 +634,70 @@ class CaseEditor(QWidget):
         self.recheck_now()
         self.focus_path(f"agencies[{index}].name")
         return index
+
+    # -- requests for information (SPEC section 7) ---------------------------------------------------
+    def _entry_actions(self, key: str) -> list[EntryAction]:
+        if key == "agencies":
+            return [EntryAction("Ask this agency for information", self._ask_from_network)]
+        if key == "information_requests":
+            return [EntryAction("Print the request letter…", self._print_letter),
+                    EntryAction("Add this agency to the network", self._network_from_request,
+                                lambda p: self._agency_from_request(p) is not None)]
+        return []
+
+    def _family_field(self, key: str) -> Any:
+        return family.family_form(form_for(self.model.case)).form.field_at(key)
+
+    def ask_agency(self, agency_type: str, agency_name: str = "", about: list[str] | None = None) -> int:
+        """A request for information to this agency, sent today by who is signed in (a one-child handover
+        becomes a family: requests are recorded in handover-case/2): one undo step; its priority opens."""
+        if self.model.read_only:
+            return -1
+        case = self.model.case
+        req = family.new_request(case, blank_entry(self._family_field("information_requests")),
+                                 agency_type=agency_type, agency_name=agency_name, about=about,
+                                 sent=self.as_of().isoformat(), sent_by=self.account_name())
+        if family.is_v2(case):
+            index = self.model.append_entry("information_requests", req)
+        else:
+            new = family.as_family(case)
+            new.setdefault("information_requests", []).append(req)
+            index = len(new["information_requests"]) - 1
+            self.model.replace_document(new, "asking an agency for information")
+        self.recheck_now()
+        self.focus_path(f"information_requests[{index}].priority")
+        return index
+
+    def _ask_from_network(self, entry_path: str) -> None:
+        a = self.model.get(entry_path, None)
+        if not isinstance(a, dict) or not isinstance(a.get("type"), str) or not a["type"]:
+            self.focus_path(f"{entry_path}.type")   # which agency: its type first
+            return
+        about = a.get("involved_with") if family.is_v2(self.model.case) else None
+        self.ask_agency(a["type"], a.get("name") if isinstance(a.get("name"), str) else "", about)
+
+    def _print_letter(self, entry_path: str) -> None:
+        split = split_list_path(entry_path)
+        if split is not None:
+            self.letter_requested.emit(split[1])
+
+    def _agency_from_request(self, entry_path: str) -> dict[str, Any] | None:
+        split = split_list_path(entry_path)
+        if split is None or self.form is None or self.form.field_at("agencies") is None:
+            return None
+        return family.agency_of_request(self.model.case, split[1], blank_entry(self.form.field_at("agencies")))
+
+    def _network_from_request(self, entry_path: str) -> None:
+        """An agency that answered "holds information" joins the network, involved with the people it was
+        asked about (one undo step); its details open."""
+        entry = self._agency_from_request(entry_path)
+        if entry is None or self.model.read_only:
+            return
+        with self.model.macro("Add to the agency network"):
+            index = self.model.append_entry("agencies", entry)
+            self.model.set_value(f"agency_checks.{entry['type']}", "involved", from_widget=False)
+        self.recheck_now()
+        self.focus_path(f"agencies[{index}].contact")
 
     # -- reacting to the model -----------------------------------------------------------------------
     def _document_changed(self, case: dict[str, Any]) -> None:
@@ -842,7 +912,10 @@ class CaseEditor(QWidget):
             return
         chain: list[QWidget] = [self.undo_button, self.redo_button, *self.deadlines.buttons, self.tasks]
         if self.network is not None and page.section.id == "agencies":
-            chain.extend(b for b in self.network.buttons.values())
+            for agency, b in self.network.buttons.items():
+                chain.append(b)
+                if agency in self.network.ask_buttons:
+                    chain.append(self.network.ask_buttons[agency])
         chain.extend(page.focus_widgets())
         chain.append(self.findings.tree)
         chain = [w for w in chain if w is not None]

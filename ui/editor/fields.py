@@ -50,9 +50,19 @@ from ui.widgets.style import muted, scaled_font
 if TYPE_CHECKING:
     from handover.checks import Finding
 
-__all__ = ["FieldContext", "FieldWidget", "LineField", "LongTextField", "DateField", "BoolField", "ChoiceField",
+__all__ = ["EntryAction", "FieldContext", "FieldWidget", "LineField", "LongTextField", "DateField", "BoolField", "ChoiceField",
            "MultiChoiceField", "NamesField", "InvolvedWithField", "ChecklistField", "blank_value",
            "findings_html", "install_shortcut_guard"]
+
+
+@dataclass(frozen=True)
+class EntryAction:
+    """A button at the foot of a list entry (*Ask this agency for information*): ``run`` and ``shown``
+    take the entry's path (``agencies[2]``); ``shown`` is asked again whenever the entry changes."""
+
+    text: str
+    run: Callable[[str], None]
+    shown: Callable[[str], bool] = lambda path: True
 
 
 @dataclass
@@ -64,6 +74,8 @@ class FieldContext:
     household_names: Callable[[], list[str]] = lambda: []
     #: (ref, name) of everyone in a family's document; empty for a one-child document
     people: Callable[[], list[tuple[str, str]]] = lambda: []
+    #: a list's key (``agencies``) → the buttons each of its entries has
+    entry_actions: Callable[[str], list[EntryAction]] = lambda key: []
     lawful_basis: Callable[[str], None] = lambda entry_path: None
     built: Callable[[QWidget], None] = lambda w: None   #: called when widgets are built lazily
     involved: "WeakSet[InvolvedWithField]" = dc_field(default_factory=WeakSet)

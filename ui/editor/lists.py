@@ -132,6 +132,7 @@ class EntryWidget(QFrame):
         self.toggle.setText(shown)
         state = "Hide" if self.toggle.isChecked() else "Show"
         self.toggle.setAccessibleName(f"{state} {self.owner.field.label} entry {text}")
+        self._show_actions()
 
     def set_problems(self, problems: list["Finding"]) -> None:
         if [f.message for f in problems] != [f.message for f in self.problems]:
@@ -170,6 +171,13 @@ class EntryWidget(QFrame):
                 self.help.setAccessibleName(f"Help me choose the lawful basis for sharing: {self.title()}")
                 self.help.clicked.connect(lambda: ctx.lawful_basis(self.path))
                 lay.addWidget(self.help, 0, Qt.AlignmentFlag.AlignLeft)
+        self.entry_buttons: list[tuple[Any, QPushButton]] = []
+        for act in ctx.entry_actions(self.owner.field.key):
+            b = QPushButton(act.text)
+            b.setAccessibleName(f"{act.text.rstrip('…')}: {self.title()}")
+            b.clicked.connect(lambda _=False, a=act: a.run(self.path))
+            lay.addWidget(b, 0, Qt.AlignmentFlag.AlignLeft)
+            self.entry_buttons.append((act, b))
         row = QHBoxLayout()
         row.setSpacing(8)
         self.up = QPushButton("Move up")
@@ -197,6 +205,12 @@ class EntryWidget(QFrame):
             b.setVisible(not ro)
         if hasattr(self, "help"):
             self.help.setVisible(not ro)
+        self._show_actions()
+
+    def _show_actions(self) -> None:
+        ro = self.owner.ctx.read_only
+        for act, b in getattr(self, "entry_buttons", ()):
+            b.setVisible(not ro and act.shown(self.path))
 
     def reload(self) -> None:
         for w in self.fields:
@@ -210,6 +224,7 @@ class EntryWidget(QFrame):
                 out.extend(w.focus_widgets())
                 if w.field.vocab == "sharing_type" and hasattr(self, "help"):
                     out.append(self.help)
+            out.extend(b for _a, b in getattr(self, "entry_buttons", ()) if b.isVisible())
             out.extend(self.buttons_row)
         return out
 

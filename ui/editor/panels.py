@@ -460,6 +460,7 @@ class NetworkGaps(QFrame):
     """Above the agency list: agencies missing from the network and agencies likely to be involved."""
 
     add_agency = Signal(str)
+    ask_agency = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -469,6 +470,7 @@ class NetworkGaps(QFrame):
         self._shown: tuple = ()
         self.read_only = False
         self.buttons: dict[str, QPushButton] = {}
+        self.ask_buttons: dict[str, QPushButton] = {}
 
     def _box(self, title: str, intro: str, role: str, rows: list[tuple[str, str]]) -> QFrame:
         box = QFrame()
@@ -497,7 +499,16 @@ class NetworkGaps(QFrame):
             b.clicked.connect(lambda _=False, a=agency: self.add_agency.emit(a))
             b.setVisible(not self.read_only)
             self.buttons[agency] = b
-            grid.addWidget(b, r, 1, Qt.AlignmentFlag.AlignTop)
+            ask = QPushButton("Ask this agency")
+            ask.setAccessibleName(f"Ask {vocab().label('agency_types', agency)} what it knows about the family")
+            ask.clicked.connect(lambda _=False, a=agency: self.ask_agency.emit(a))
+            ask.setVisible(not self.read_only)
+            self.ask_buttons[agency] = ask
+            pair = QVBoxLayout()
+            pair.setSpacing(4)
+            pair.addWidget(b)
+            pair.addWidget(ask)
+            grid.addLayout(pair, r, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(0, 1)
         v.addLayout(grid)
         return box
@@ -518,6 +529,7 @@ class NetworkGaps(QFrame):
                 w.setParent(None)
                 w.deleteLater()
         self.buttons = {}
+        self.ask_buttons = {}
         if missing:
             rows = []
             for f in missing:
