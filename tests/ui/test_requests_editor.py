@@ -132,3 +132,17 @@ def test_the_lawful_basis_helper_says_when_consent_is_not_the_basis(qtbot):
     other = LawfulBasisDialog(case, 1)
     qtbot.addWidget(other)
     assert other.duty_note.text() == ""
+
+
+def test_ask_an_agency_from_the_checklist(qtbot, make_editor):
+    """Each row of the agency checklist has *Ask*: the evidence for "not involved" is the agency's answer."""
+    from ui.editor.fields import ChecklistField
+
+    case = _family()
+    ed = make_editor(case)
+    ed.show_section("agencies")
+    checklist = next(w for w in ed._live_fields() if isinstance(w, ChecklistField))
+    n = len(case["information_requests"])
+    qtbot.mouseClick(checklist.ask_buttons["housing"], Qt.MouseButton.LeftButton)
+    assert case["information_requests"][n]["agency_type"] == "housing"
+    assert case["information_requests"][n]["about"] == [c["ref"] for c in case["children"] if c["moves"]]

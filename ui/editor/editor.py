@@ -7,7 +7,8 @@ the caller's business. Checks run ~150 ms after the last edit.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -156,6 +157,7 @@ class CaseEditor(QWidget):
         self.protocol = protocol
         self._checker = checker
         self._region = region
+        self._database_findings: tuple[Any, ...] = ()
         #: who is signed in (their name goes into what they record, e.g. a request's "sent by")
         self.account_name: Callable[[], str] = lambda: ""
         self.model = EditorModel(self)
@@ -328,8 +330,15 @@ class CaseEditor(QWidget):
         self.redo_action.setEnabled(stack.canRedo() and not ro)
 
     # -- public API ------------------------------------------------------------------------------------
+    def set_database_findings(self, findings: Sequence[Any]) -> None:
+        """Findings that come from the team database, not from the file (``known_elsewhere``, a re-referral:
+        SPEC section 8), shown with the check's own until another handover is loaded."""
+        self._database_findings = tuple(findings)
+        self.recheck_now()
+
     def load_case(self, case: dict[str, Any]) -> None:
         """Edit ``case`` (a parsed handover-case/1 or /2 dict; edited in place). Clears undo history."""
+        self._database_findings = ()
         self.model.load(case)
         self._touched = set()
         if self._show_document() and self.tasks is not None:
@@ -509,6 +518,8 @@ class CaseEditor(QWidget):
             self.result = self._checker(self.model.case)
         else:
             self.result = check_case(self.model.case, self.as_of(), self.protocol)
+        if self._database_findings:   # what the team database knows (SPEC section 8), after the file's own
+            self.result = replace(self.result, findings=self.result.findings + self._database_findings)
         self._show_result()
         self.checked.emit(self.result)
         return self.result
@@ -526,7 +537,7 @@ class CaseEditor(QWidget):
         self.family_panels = []
         self.ctx = FieldContext(model=self.model, form=form, household_names=self._household_names,
                                 lawful_basis=self._lawful_basis, built=self._lazily_built, people=self._people,
-                                entry_actions=self._entry_actions)
+                                entry_actions=self._entry_actions, ask_agency=lambda t: self.ask_agency(t))
         if self.tasks is not None:
             self.tasks.setParent(None)
             self.tasks.deleteLater()

@@ -76,6 +76,8 @@ class FieldContext:
     people: Callable[[], list[tuple[str, str]]] = lambda: []
     #: a list's key (``agencies``) → the buttons each of its entries has
     entry_actions: Callable[[str], list[EntryAction]] = lambda key: []
+    #: send this agency type a request for information (the checklist's *Ask*)
+    ask_agency: Callable[[str], None] = lambda agency_type: None
     lawful_basis: Callable[[str], None] = lambda entry_path: None
     built: Callable[[QWidget], None] = lambda w: None   #: called when widgets are built lazily
     involved: "WeakSet[InvolvedWithField]" = dc_field(default_factory=WeakSet)
@@ -746,13 +748,14 @@ class ChecklistField(FieldWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
         voc = vocab()
-        heads = ["Agency"] + [voc.label("agency_check", a) for a in self.ANSWERS]
+        heads = ["Agency"] + [voc.label("agency_check", a) for a in self.ANSWERS] + [""]
         for col, text in enumerate(heads):
             h = QLabel(text)
             h.setFont(scaled_font(h, 1.0, bold=True))
             h.setWordWrap(True)
             grid.addWidget(h, 0, col)
         self.rows: dict[str, tuple[QButtonGroup, list[QRadioButton], QLabel, QLabel]] = {}
+        self.ask_buttons: dict[str, QPushButton] = {}
         for r, agency in enumerate(AGENCY_TYPES):
             name = QLabel(voc.label("agency_types", agency))
             name.setWordWrap(True)          # a long agency name wraps instead of pushing the page sideways
@@ -768,12 +771,19 @@ class ChecklistField(FieldWidget):
                 buttons.append(b)
                 grid.addWidget(b, 1 + 2 * r, 1 + c)
             group.idClicked.connect(lambda i, a=agency: self._answer(a, i))
+            # the evidence for "not involved" is the agency's own answer: ask it (SPEC section 7.2)
+            ask = QPushButton("Ask")
+            ask.setAccessibleName(f"Ask {voc.label('agency_types', agency)} what it knows about the family")
+            ask.setToolTip("Send this agency a request for information")
+            ask.clicked.connect(lambda _=False, a=agency: self.ctx.ask_agency(a))
+            grid.addWidget(ask, 1 + 2 * r, 1 + len(self.ANSWERS))
+            self.ask_buttons[agency] = ask
             note = QLabel()
             note.setWordWrap(True)
             note.setTextFormat(Qt.TextFormat.RichText)
             note.setVisible(False)
             grid.addWidget(name, 1 + 2 * r, 0)
-            grid.addWidget(note, 2 + 2 * r, 0, 1, 4)
+            grid.addWidget(note, 2 + 2 * r, 0, 1, 5)
             self.rows[agency] = (group, buttons, note, name)
         grid.setColumnStretch(0, 1)
         lay.addWidget(box)
@@ -818,8 +828,10 @@ class ChecklistField(FieldWidget):
 
     def focus_widgets(self) -> list[QWidget]:
         out: list[QWidget] = []
-        for _, buttons, _, _ in self.rows.values():
+        for agency, (_, buttons, _, _) in self.rows.items():
             out.extend(buttons)
+            if self.ask_buttons[agency].isVisible():
+                out.append(self.ask_buttons[agency])
         return out
 
     def focus_target(self, rest: str = "") -> QWidget:
@@ -865,3 +877,5 @@ class ChecklistField(FieldWidget):
         for _, buttons, _, _ in self.rows.values():
             for b in buttons:
                 b.setEnabled(not ro)
+        for b in self.ask_buttons.values():
+            b.setVisible(not ro)
