@@ -38,17 +38,17 @@ def _full_name(child: dict[str, Any], i: int) -> str:
 
 
 def family_name(case: dict[str, Any]) -> str:
-    """"Mia and Kara Testcase" when the children share a family name, else their full names."""
+    """Whose handover this is: the children who move, as people say them ("Ellie and Rory Brennan",
+    :func:`handover.family.family_title`, the editor's heading too); every child when none who moves is named."""
+    from handover.family import family_title
+
+    title = family_title(case)
+    if title:
+        return title
     kids = children_of(case)
     if not kids:
         return "No children recorded"
-    surnames = {str(c.get("family_name") or "").strip() for c in kids}
-    givens = [str(c.get("given_name") or "").strip() for c in kids]
-    if len(surnames) == 1 and "" not in surnames and all(givens):
-        first = ", ".join(givens[:-1])
-        return (f"{first} and {givens[-1]}" if first else givens[0]) + " " + surnames.pop()
-    names = [_full_name(c, i) for i, c in enumerate(kids)]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return ", ".join(_full_name(c, i) for i, c in enumerate(kids))
 
 
 def initials_and_ids(case: dict[str, Any], ids: tuple[str, ...]) -> str:

@@ -272,3 +272,20 @@ def test_a_bad_section_is_refused_naming_it(section, words):
     with pytest.raises(ProtocolError, match=words) as e:
         parse_protocol(raw, "ours.yaml")
     assert "information_requests" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_step_down_family_example_is_complete_with_a_child_who_stays():
+    """resources/examples/family_step_down.json: Ellie and Rory step down; their half-brother Kai's own plan
+    stays with children's social care (moves false, with the reason): he needs no plan or voice here, and
+    the household check does not ask for him again. Probation answered and was shared with."""
+    doc = example("family_step_down")
+    kai = next(c for c in doc["children"] if c["moves"] is False)
+    assert kai["reason_not_moving"]
+    errors = [f for f in check_case(doc, date(2026, 10, 20)).findings if f.is_error]
+    assert errors == []
+    kai.pop("child_voice")
+    kai.pop("current_plan")
+    assert [f for f in check_case(doc, date(2026, 10, 20)).findings if f.is_error] == []
+    kai["reason_not_moving"] = ""
+    assert {(f.code, f.path) for f in check_case(doc, date(2026, 10, 20)).findings if f.is_error} == {
+        ("required", f"children[{doc['children'].index(kai)}].reason_not_moving")}
