@@ -102,7 +102,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     p = Path(args.case)
     if _is_pdf(p):
         return _import_pack(args, p)
-    if args.trust:
+    if args.trust and p.exists():
         raise UsageError("--trust goes with a signed pack (a PDF), not a case file")
     try:   # read and shape-check before touching the database: a bad file writes nothing
         if p.is_file() and p.stat().st_size > MAX_BYTES:
@@ -233,12 +233,15 @@ def _cmd_overdue(args: argparse.Namespace) -> int:
 
 
 def _overdue_text(items: list[Any], as_of: date) -> str:
+    from handover.vocab import vocab
+
     if not items:
         return f"Nothing overdue or late as of {as_of.isoformat()}."
     n_over = sum(1 for i in items if i.status == "overdue")
     lines = [f"{n_over} overdue and {len(items) - n_over} late deadline(s) as of {as_of.isoformat()}", ""]
-    head = ("due", "status", "days", "rule", "id", "child", "direction", "team", "state", "owner")
-    rows = [(i.due.isoformat(), i.status, str(i.working_days_overdue), i.rule, i.id, i.child,
+    head = ("due", "status", "days", "rule", "agency", "id", "child", "direction", "team", "state", "owner")
+    rows = [(i.due.isoformat(), i.status, str(i.working_days_overdue), i.rule,
+             vocab().label("agency_types", i.agency_type) if i.agency_type else "", i.id, i.child,
              i.direction, i.team, i.state, i.owner) for i in items]
     widths = [min(40, max(len(h), *(len(r[k]) for r in rows))) for k, h in enumerate(head)]
     for r in [head, *rows]:

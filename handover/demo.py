@@ -41,8 +41,9 @@ from handover.protocol import Protocol
 from handover.store import pg_access
 from handover.store.database import Store
 from handover.store.errors import Invalid
-from handover.store.models import AuditEntry, DeadlineRow, Handover, Setting, Team, User, Version, WorkflowEvent
-from handover.store.sync import active_protocol, check_counts, next_deadline, summary_columns
+from handover.store.models import (AuditEntry, DeadlineRow, Handover, PersonRow, Setting, Team, User, Version,
+                                   WorkflowEvent)
+from handover.store.sync import active_protocol, check_counts, next_deadline, people_rows, summary_columns
 from handover.vocab import AGENCY_TYPES
 
 __all__ = ["generate", "DemoResult", "DEMO_PASSWORD", "nhs_number", "DEMO_TEAMS", "demo_usernames"]
@@ -468,7 +469,7 @@ def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20
         eh_receivers = [ctx["teams"][t[0]] for t in DEMO_TEAMS if t[3] == "step_down"]
         front_door = next(ctx["teams"][t[0]] for t in DEMO_TEAMS if t[3] == "step_up")
         names = ctx["names"]
-        buf: dict[str, list[dict[str, Any]]] = {"h": [], "v": [], "d": [], "e": []}
+        buf: dict[str, list[dict[str, Any]]] = {"h": [], "v": [], "d": [], "e": [], "p": []}
         first = last = ""
         for k in range(n):
             hid = next_id + k
@@ -508,6 +509,7 @@ def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20
             buf["v"].append({"handover_id": hid, "number": 1, "document": text, "content_hash": content_hash(case),
                              "frozen": rank >= 2, "created_by": "demo", "created_at": saved_at, "note": "synthetic"})
             buf["d"].extend(rows)
+            buf["p"].extend(people_rows(case, hid))     # the search and matching index, as a save makes it
             actor_name = names.get(owner, "Demo user") if owner else "Demo user"
             for i, (action, day) in enumerate(moves):
                 src = "sent" if action == "return" else ORDER[MOVES.index(action)]
@@ -528,7 +530,7 @@ def generate(store: Store, n: int, *, today: date, now: datetime, seed: int = 20
 
 def _flush(s: Session, buf: dict[str, list[dict[str, Any]]]) -> None:
     for key, table in (("h", Handover.__table__), ("v", Version.__table__), ("d", DeadlineRow.__table__),
-                       ("e", WorkflowEvent.__table__)):
+                       ("e", WorkflowEvent.__table__), ("p", PersonRow.__table__)):
         if buf[key]:
             s.execute(insert(table), buf[key])
             buf[key] = []

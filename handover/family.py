@@ -29,7 +29,7 @@ from handover.resources import load_yaml, resource_path
 __all__ = ["REF", "is_v2", "upgrade", "upgrade_report", "view", "refs_of", "people", "Person", "to_v1_path",
            "map_detail", "ref_problem", "family_form", "FamilyForm", "name_key", "person_key",
            "records_for", "moving_children", "children_names", "form_of", "family_title", "next_ref", "as_family",
-           "with_child", "with_member_as_child", "new_request", "agency_of_request"]
+           "with_child", "with_member_as_child", "new_request", "agency_of_request", "ref_for_new"]
 
 #: a ref: a key unique in the document across children[] and household[]
 REF = re.compile(r"[a-z0-9_-]{1,16}")
@@ -471,6 +471,13 @@ def next_ref(doc: dict[str, Any], prefix: str = "c") -> str:
     return f"{prefix}{n}"
 
 
+def ref_for_new(doc: dict[str, Any], list_key: str) -> str | None:
+    """The ref a new entry of ``children`` (``c…``) or ``household`` (``p…``) of a /2 document gets, so that
+    adding a person never leaves the document unsaveable; None for other lists and /1 documents."""
+    prefix = {"children": "c", "household": "p"}.get(list_key)
+    return next_ref(doc, prefix) if prefix and is_v2(doc) else None
+
+
 def as_family(doc: dict[str, Any]) -> dict[str, Any]:
     """A new /2 document of ``doc`` (upgraded when it is /1, else copied): what the editor switches to when
     a second child is added to a one-child handover."""
@@ -487,29 +494,51 @@ def with_child(doc: dict[str, Any], blank: dict[str, Any]) -> tuple[dict[str, An
     return new, len(new["children"]) - 1
 
 
-def with_member_as_child(doc: dict[str, Any], member: int, blank: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """A new /2 document in which household member ``member`` (an index of ``household``) is one of the
-    children: their name (given names, then the family name's last word), date of birth and ref move into a
-    new child's entry, so every agency, request and event that names them still does; whether their case
-    moves is left for the practitioner to answer (with the reason when it does not)."""
+def with_member_as_child(doc: dict[str, Any], ref: str, blank: dict[str, Any],
+                         blank_agency: dict[str, Any] | None = None) -> tuple[dict[str, Any], int]:
+    """A new /2 document in which the household member with ``ref`` is one of the children: their name
+    (given names, then the family name's last word), date of birth, risk factors and ref move into a new
+    child's entry, so every agency, request and event that names them still does; each agency they were
+    known to stays recorded for them: an agency of that type in the network gains them in "involved with",
+    and one not in it is added (``blank_agency``: every field of an agency, empty), involved with them, for
+    the practitioner to complete. Whether their case moves is left for the practitioner to answer."""
     new = as_family(doc)
     household = new.get("household")
-    if not isinstance(household, list) or not (0 <= member < len(household)) or not isinstance(household[member], dict):
-        raise IndexError(f"there is no household member {member + 1}")
-    m = household.pop(member)
+    members = household if isinstance(household, list) else []
+    index = next((i for i, m in enumerate(members) if isinstance(m, dict) and m.get("ref") == ref), None)
+    if index is None:
+        raise LookupError(f"no one in the household has the ref {ref!r}")
+    m = members.pop(index)
     child = copy.deepcopy(blank)
     words = _clean(m.get("name")).split(" ")
     child["given_name"] = " ".join(words[:-1]) if len(words) > 1 else words[0]
     child["family_name"] = words[-1] if len(words) > 1 else ""
     if m.get("date_of_birth") is not None:
         child["date_of_birth"] = m.get("date_of_birth")
-    ref = m.get("ref")
-    child["ref"] = ref if isinstance(ref, str) and REF.fullmatch(ref) else next_ref(new, "c")
+    child["ref"] = ref
     child["moves"] = None
     own = m.get("risk_factors")
     if isinstance(own, list) and own:
         child["risk_factors"] = list(own)
     new.setdefault("children", []).append(child)
+    agencies = new.setdefault("agencies", [])
+    for code in m.get("known_to") or ():
+        if not isinstance(code, str) or not code:
+            continue
+        known = next((a for a in agencies if isinstance(a, dict) and a.get("type") == code), None)
+        if known is None and blank_agency is not None:
+            known = copy.deepcopy(blank_agency)
+            known.update(type=code, involved_with=[])
+            agencies.append(known)
+            checks = new.get("agency_checks")
+            if isinstance(checks, dict):
+                checks[code] = "involved"
+        if known is not None:
+            involved = known.get("involved_with")
+            if not isinstance(involved, list):
+                involved = known["involved_with"] = []
+            if ref not in involved:
+                involved.append(ref)
     return new, len(new["children"]) - 1
 
 

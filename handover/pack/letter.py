@@ -33,7 +33,7 @@ from handover.deadlines import Deadline, compute_deadlines
 from handover.family import name_key, people, view
 from handover.labels import join
 from handover.pack.errors import PackError
-from handover.pack.sections import cell_para, clip, fields_table
+from handover.pack.sections import clip, fields_table
 from handover.pack.style import ALERT, HEAD_BG, MUTED, PAGE_MARGIN, RULE, P, escape, fonts, styles
 from handover.resources import load_yaml, resource_path
 from handover.vocab import vocab
@@ -45,7 +45,6 @@ _TOP, _BOTTOM = 20 * mm, 16 * mm
 #: the text a letter fills in is never longer than this (a name pasted in with a whole document)
 _MAX_NAME = 300
 #: the network's reason for sharing is shortened, saying so, past this height (points)
-_REASON_HEIGHT = 80.0
 
 
 # ---------------------------------------------------------------- the wording (resources/letters.yaml)
@@ -53,7 +52,7 @@ _REASON_HEIGHT = 80.0
 #: the keys ``request`` must have in letters.yaml (each read below)
 _REQUEST_KEYS = ("marking", "title", "to", "from", "date", "reference", "priority", "sent_by", "reply_by",
                  "timescale", "greeting", "opening", "people_heading", "people_columns", "child",
-                 "unknown_person", "not_recorded", "why_heading", "consent", "reason", "gateway_explanations",
+                 "unknown_person", "not_recorded", "why_heading", "consent", "gateway_explanations",
                  "reply_heading", "reply_intro", "replies", "urgent", "closing", "sign", "default_gateway")
 
 
@@ -166,17 +165,19 @@ def _bold(text: str) -> Flowable:
 
 def _sharing_basis(doc: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
     """The agency network's lawful basis for sharing with the agency asked: the network's entry of the same
-    type and name, else the only one of that type; {} when the network has none."""
+    type and name; {} when the network has none (another organisation of the same type is not this one)."""
     network = doc.get("agencies") if isinstance(doc.get("agencies"), list) else []
     same_type = [a for a in network if isinstance(a, dict) and a.get("type") == req.get("agency_type")]
     named = [a for a in same_type if name_key(a.get("name")) == name_key(req.get("agency_name"))]
-    entry = named[0] if named else same_type[0] if len(same_type) == 1 else {}
+    entry = named[0] if named else {}
     basis = entry.get("sharing_basis")
     return basis if isinstance(basis, dict) else {}
 
 
 def _why(doc: dict[str, Any], req: dict[str, Any], words: dict[str, Any], width: float) -> list[Flowable]:
-    """The lawful basis by name and in plain English, and the network's reason for sharing with this agency."""
+    """The lawful basis by name and in plain English. The network's own reason for sharing is a professional
+    record that can name other people's risks (it is written for the pack, not for the agency): never in
+    the letter, which says only what the agency needs to answer."""
     v = vocab()
     basis = _sharing_basis(doc, req)
     if basis.get("type") == "consent":
@@ -189,10 +190,6 @@ def _why(doc: dict[str, Any], req: dict[str, Any], words: dict[str, Any], width:
     out: list[Flowable] = [_bold(v.label("gateways", gateway))]
     if str(explanation or "").strip():
         out.append(P(str(explanation).strip()))
-    reason = str(basis.get("reason") or "").strip() if gateway == basis.get("gateway") else ""
-    if reason:
-        out.append(cell_para(reason, width, "body", prefix=f"<b>{escape(_fill(words['reason']))}</b> ",
-                             max_height=_REASON_HEIGHT))
     return out
 
 

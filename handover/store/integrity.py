@@ -407,6 +407,22 @@ def _deadlines(session: Session) -> dict[int, list[tuple[Any, ...]]]:
     return out
 
 
+_PERSON_COLUMNS = ("ref", "kind", "moves", "given_name", "family_name", "name_key", "dob", "nhs_number",
+                   "agency_types", "risk_factors")
+
+
+def _people(session: Session) -> dict[int, list[tuple[Any, ...]]]:
+    """Each handover's people rows (migration 0005), as comparable tuples."""
+    from handover.store.models import PersonRow
+
+    out: dict[int, list[tuple[Any, ...]]] = {}
+    q = (select(PersonRow.handover_id, *(getattr(PersonRow, c) for c in _PERSON_COLUMNS))
+         .execution_options(yield_per=5000))
+    for hid, *row in session.execute(q):
+        out.setdefault(hid, []).append(tuple(bool(v) if c == "moves" else v for c, v in zip(_PERSON_COLUMNS, row)))
+    return out
+
+
 _SUMMARY = ("direction", "child_given_name", "child_family_name", "child_dob", "child_nhs_number", "decision_date",
             "child_names")
 
@@ -433,7 +449,7 @@ def cross_check(session: Session, trail: _Trail, problems: _Problems, counts: di
                 stored_packs: list[tuple[int, int, str, int, str, str, str]]) -> None:
     """Each table against the trail's facts (one read of each table); see the comment above."""
     from handover.store import pg_access
-    from handover.store.sync import active_protocol, next_deadline, summary_columns
+    from handover.store.sync import active_protocol, next_deadline, people_rows, summary_columns
 
     protocol = active_protocol(session)
     expected_rows = _RowMaker(protocol)
@@ -445,6 +461,7 @@ def cross_check(session: Session, trail: _Trail, problems: _Problems, counts: di
     counts["handovers"] = len(handovers)
     events = _events(session)
     stored_rows = _deadlines(session)
+    stored_people = _people(session)
 
     # ---- handovers against their moves and the trail's facts
     for hid, (_, case_id, state, team_id, current, authorised, *_rest) in handovers.items():
@@ -552,6 +569,11 @@ def cross_check(session: Session, trail: _Trail, problems: _Problems, counts: di
         elif (h[6], h[7]) != next_deadline(rows):
             problems.add(f"handover {case_id}'s next deadline is not that of its deadline rows (changed outside "
                          "the tool?)")
+        # the people index (SPEC section 8: matching and search rest on it): exactly its current version's
+        expected_people = sorted(tuple(r[c] for c in _PERSON_COLUMNS) for r in people_rows(case, hid))
+        if expected_people != sorted(stored_people.get(hid, ())):
+            problems.add(f"the people of {case_id} in the search and matching index are not those of its current "
+                         "version (changed outside the tool?)")
         if problems.full:
             return
     finish(group_hid)
@@ -651,6 +673,7 @@ class _RowMaker:
     def __call__(self, case: dict[str, Any], hid: int, team_id: int | None) -> list[dict[str, Any]]:
         from handover.case import get_path
         from handover.dates import parse_iso
+        from handover.deadlines import due_date
 
         rows = []
         for rule in self.protocol.rules_for(case.get("direction")):
@@ -661,7 +684,7 @@ class _RowMaker:
                 key = (starts, rule.working_days)
                 due = self.due.get(key)
                 if due is None:
-                    due = self.due[key] = self.cal.add_working_days(starts, rule.working_days)
+                    due = self.due[key] = due_date(self.cal, starts, rule.working_days)
             rows.append({"handover_id": hid, "team_id": team_id, "rule": rule.rule,
                          "working_days": rule.working_days, "starts": starts, "due": due, "done": done,
                          "late": bool(due and done and done > due)})

@@ -157,6 +157,8 @@ def _refusal(checked: Any, carried: bytes | None) -> str | None:
         return "it is a family copy, which leaves part of the case out"
     if not checked.signatures:
         return "it is not signed"
+    if "manager" in checked.unsigned_fields:   # SPEC 2: authorised means the sending team's manager signed it
+        return "the sending team's manager has not signed it, so it was never authorised"
     for sig in checked.signatures:
         if not sig.intact or not sig.valid:
             return f"the signature of {sig.who} is broken ({sig.problems[0] if sig.problems else 'invalid'})"

@@ -599,22 +599,31 @@ def _list_query(actor: Actor, filters: Filters | None) -> Any:
     elif f.scope == "incoming":
         conds.append(and_(Handover.receiving_team_id == actor.team_id,
                           Handover.state.in_(workflow.RECEIVED_STATES)))
-    if f.search.strip():
-        pat = "%" + f.search.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
+    search = f.search.replace("\x00", "").strip()   # a NUL is nothing anyone types (and PostgreSQL refuses it)
+    if search:
+        pat = _like(search.lower())
         conds.append(or_(func.lower(Handover.child_family_name).like(pat, escape="\\"),
                          func.lower(Handover.child_given_name).like(pat, escape="\\"),
                          func.lower(Handover.case_id).like(pat, escape="\\"),
-                         _any_child_matches(f.search.strip(), pat)))
+                         _any_child_matches(search, pat)))
     return conds + list(f.extra)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern finding ``text`` anywhere, its own ``%`` and ``_`` taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
 def _any_child_matches(text: str, pattern: str) -> Any:
     """Any child of the handover (moving or not) by given or family name, or by NHS number (spaces
     ignored): the search finds a family by its younger child too (SPEC section 7)."""
-    digits = text.replace(" ", "")
+    digits = "".join(ch for ch in text if ch not in " -")
     child = and_(PersonRow.handover_id == Handover.id, PersonRow.kind == "child")
     by_name = or_(func.lower(PersonRow.given_name).like(pattern, escape="\\"),
                   func.lower(PersonRow.family_name).like(pattern, escape="\\"))
+    whole = family.person_key(text)
+    if " " in whole:      # "Kara Testcase": the full name, as matching reads names
+        by_name = or_(by_name, PersonRow.name_key.like(_like(whole), escape="\\"))
     if digits.isdigit() and len(digits) == 10:
         by_name = or_(by_name, PersonRow.nhs_number == digits)
     return exists().where(child, by_name)

@@ -22,7 +22,7 @@ from handover import family
 from handover.case import get_path
 from handover.forms import directions
 from handover.dates import parse_iso
-from handover.deadlines import compute_deadlines
+from handover.deadlines import compute_deadlines, due_date
 from handover.protocol import REQUEST_RULE, Protocol, default_protocol, parse_protocol
 from handover.store.models import DeadlineRow, Handover, PersonRow, ProtocolVersion, Version
 
@@ -50,9 +50,19 @@ def summary_columns(case: dict[str, Any]) -> dict[str, Any]:
         "child_family_name": _text(child.get("family_name")),
         "child_dob": parse_iso(child.get("date_of_birth")),
         "child_nhs_number": _text(child.get("nhs_number"), 20),
-        "child_names": _text(family.children_names(doc), 400),
+        "child_names": _names_column(family.children_names(doc)),
         "decision_date": parse_iso(get_path(case, "transition.decision_date")),
     }
+
+
+def _names_column(names: str, limit: int = 400) -> str:
+    """The moving children's names for the column: cut at a name, never inside one ("A, B and 12 more")."""
+    names = _text(names, 100_000)
+    if len(names) <= limit:
+        return names
+    kept = names[:limit - 20].rsplit(", ", 1)[0]
+    more = names.count(", ") - kept.count(", ")
+    return f"{kept} and {more} more"
 
 
 def people_rows(case: dict[str, Any], handover_id: int | None = None) -> list[dict[str, Any]]:
@@ -272,7 +282,7 @@ def _recompute_rows(session: Session, protocol: Protocol) -> int:
             if starts is not None:
                 due = cache.get((starts, n))
                 if due is None:
-                    due = cache[(starts, n)] = cal.add_working_days(starts, n)
+                    due = cache[(starts, n)] = due_date(cal, starts, n)
             updates.append({"id": rid, "working_days": n, "due": due,
                             "late": bool(due and done and done > due)})
         for i in range(0, len(updates), 5000):

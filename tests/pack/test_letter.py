@@ -52,9 +52,11 @@ def test_letter_to_the_police_names_the_agency_the_people_the_law_and_the_reply_
                   "Kara Testcase", "2 June 2011", "Alex Testcase", "21 September 1986", "Father",
                   "Monday 30 March 2026", "Please reply by Monday 30 March 2026", "SU-2026-0142", "Chris Demo",
                   v.label("request_priority", "red"), v.label("gateways", "children_act_2004_s16la"),
-                  "Risk of criminal exploitation and domestic abuse",
                   *(v.label("request_outcome", c) for c in v.codes("request_outcome"))):
         assert flat(words) in flat(text), words
+    # the network's own reason for sharing is a professional record (it can name other people's risks):
+    # it stays in the pack, never in a letter to an agency
+    assert flat("Risk of criminal exploitation and domestic abuse") not in flat(text)
     assert flat(v.explanation("children_act_2004_s16la")) in flat(text)
     assert "Mia" not in text and "Sam Testcase" not in text      # only the people asked about
     assert "county line" not in text                              # nor what any agency answered
@@ -104,13 +106,29 @@ def test_six_people_with_very_long_names_still_fit_one_page(tmp_path):
                            "Hub (Northern, Eastern and Central Localities)",
                sent_by="Christopher Alexander Demonstration-Testcase, Senior Practitioner, Front Door")
     doc["agencies"][3]["name"] = req["agency_name"]
-    doc["agencies"][3]["sharing_basis"]["reason"] = "Risk of harm. " * 120   # shortened, saying so
+    doc["agencies"][3]["sharing_basis"]["reason"] = "Risk of harm. " * 120   # never printed (see above)
     pdf = letter(doc, 0)
     assert pages(pdf) == 1
     text = flat(text_of(pdf, tmp_path))
     for name in long + [req["agency_name"], req["sent_by"], "Please reply by Monday 30 March 2026"]:
         assert flat(name) in text, name
-    assert "shortened" in text
+    assert "Riskofharm" not in text
+
+
+def test_a_letter_never_borrows_another_organisations_basis(tmp_path):
+    """A request to a probation area that is not the one in the network gets the default duty to share,
+    not the network's probation entry's basis (nor its reason)."""
+    doc = example("family_step_up")
+    net = next(a for a in doc["agencies"] if a["type"] == "probation")
+    net["sharing_basis"] = {"type": "without_consent", "gateway": "crime_and_disorder_act_1998_s115",
+                            "reason": "Sam fears Alex; CAMHS say Kara self-harms."}
+    req = next(i for i, r in enumerate(doc["information_requests"]) if r["agency_type"] == "probation")
+    doc["information_requests"][req]["agency_name"] = "Another Probation Area"
+    text = flat(text_of(letter(doc, req), tmp_path))
+    v = vocab()
+    assert flat(v.label("gateways", "children_act_2004_s16la")) in text
+    assert flat(v.label("gateways", "crime_and_disorder_act_1998_s115")) not in text
+    assert "self-harm" not in text
 
 
 def test_twelve_people_shrink_the_letter_but_nothing_runs_past_the_margins(tmp_path):

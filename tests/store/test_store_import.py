@@ -124,3 +124,24 @@ def test_a_family_is_stored_with_every_child_and_each_request_its_own_deadline(s
     assert sorted(people) == sorted([(c["ref"], "child") for c in family["children"]]
                                     + [(m["ref"], "member") for m in family["household"]])
     assert sv.export_document(store, CLI, "FAM-1", now=NOW) == json.dumps(family)
+
+
+def test_search_reads_what_people_type(store):
+    """An NHS number with dashes, a child's full name, a stray NUL, LIKE's own wildcards: each finds what
+    it says (and a NUL never matches everything, nor fails on PostgreSQL)."""
+    family = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    family["id"] = "FAM-S"
+    sv.import_case(store, CLI, json.dumps(family), now=NOW, team="CSC North")
+    sv.import_case(store, CLI, dump_case(step_down("OTHER-1")), now=NOW, team="CSC North")
+    kara = family["children"][1]
+    nhs = kara["nhs_number"]
+
+    def found(text):
+        return [h.case_id for h in sv.list_handovers(store, CLI, sv.Filters(search=text))]
+
+    assert found(f"{nhs[:3]}-{nhs[3:6]}-{nhs[6:]}") == ["FAM-S"]
+    assert found(f"{kara['given_name']} {kara['family_name']}") == ["FAM-S"]
+    assert found(f"  {kara['given_name'].upper()}   {kara['family_name']} ") == ["FAM-S"]
+    assert set(found("\x00")) == {"FAM-S", "OTHER-1"}      # nothing typed: the whole list, as for ""
+    assert found("Kara\x00") == ["FAM-S"]
+    assert found("%") == [] and found("_") == []

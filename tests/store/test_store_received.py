@@ -39,6 +39,9 @@ def packs(tmp_path_factory, keys):  # noqa: F811
            "draft": made("draft", example("step_down_complete"), sign=False, draft=True),
            "family": made("family", example("step_down_complete"), sign=False, family_copy=True),
            "unsigned": made("unsigned", example("step_down_complete"), sign=False)}
+    preparer_only = d / "preparer-only.pdf"     # signed, but not by the manager: never authorised
+    sign_pack(d / "v1-unsigned.pdf", preparer_only, keys.manager, USER_PASS, field_name="preparer")
+    out["preparer_only"] = preparer_only.read_bytes()
     changed = example("step_down_complete")
     changed["child"]["given_name"] = "Kit"
     out["same_id_other_content"] = made("other", changed)
@@ -103,6 +106,7 @@ def test_a_receiver_imports_for_their_own_team_only(store, cast, packs):
 @pytest.mark.parametrize("name,why", [
     ("draft", "it is a draft pack"),
     ("unsigned", "it is not signed"),
+    ("preparer_only", "the sending team's manager has not signed it"),
     ("family", "it is a family copy"),
     ("tampered", f"the signature of {SIGNER}, Exampleton Council is broken"),
 ])

@@ -9,12 +9,14 @@ from datetime import date
 from store.store_cases import NOW
 
 from handover.family import upgrade
+from handover.resources import resource_path
 from handover.store import reports
 from handover.store import service as sv
 from handover.store.queries import overdue_items
 from store.store_cases import step_up
 
 CLI = sv.system_actor("test")
+EXAMPLE_FAMILY = resource_path("examples", "family_step_up.json")
 
 
 def _request(agency: str, sent: str, priority: str = "amber", answered: str | None = None) -> dict:
@@ -87,3 +89,45 @@ def test_a_changed_protocol_moves_request_deadlines_too(store, cast):
     with store.read() as s:
         due = s.scalar(select(DeadlineRow.due).where(DeadlineRow.rule == "information_request"))
     assert due == date(2026, 11, 16)
+
+
+def test_a_red_request_sent_at_the_weekend_stays_due_on_monday_when_the_protocol_is_applied_again(store, cast):
+    """"Within 0 working days" of a Saturday is the Monday (SPEC 7.3), on a save and on the administrator's
+    recompute alike, and the integrity check agrees with both."""
+    from sqlalchemy import select
+
+    from handover.protocol import default_protocol
+    from handover.store.integrity import verify_store
+    from handover.store.models import DeadlineRow
+
+    sv.import_case(store, CLI, _family("RFI-SAT", _request("police", "2026-11-28", "red")), now=NOW, team="EH East")
+
+    def due():
+        with store.read() as s:
+            return s.scalar(select(DeadlineRow.due).where(DeadlineRow.rule == "information_request"))
+
+    assert due() == date(2026, 11, 30)
+    sv.set_protocol(store, cast.admin, default_protocol(), now=NOW)
+    assert due() == date(2026, 11, 30)
+    report = verify_store(store)
+    assert report.ok, report.problems
+
+
+def test_the_integrity_check_sees_a_person_removed_from_the_index(store):
+    """The people index is what search and known-elsewhere matching rest on (SPEC 8): a row deleted or
+    changed outside the tool is reported, like a changed deadline row."""
+    from sqlalchemy import delete, update
+
+    from handover.store.integrity import verify_store
+    from handover.store.models import PersonRow
+
+    doc = json.loads(EXAMPLE_FAMILY.read_text(encoding="utf-8"))
+    sv.import_case(store, CLI, json.dumps(doc), now=NOW, team="EH East")
+    assert verify_store(store).ok
+    with store.write() as s:
+        s.execute(update(PersonRow).where(PersonRow.kind == "member").values(agency_types=""))
+    report = verify_store(store)
+    assert not report.ok and any("people of" in p for p in report.problems)
+    with store.write() as s:
+        s.execute(delete(PersonRow).where(PersonRow.kind == "member"))
+    assert any("people of" in p for p in verify_store(store).problems)

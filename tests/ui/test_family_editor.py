@@ -96,6 +96,14 @@ def test_a_brother_in_the_household_is_added_as_a_child_in_one_click(qtbot, make
     assert jay["moves"] is None
     assert all(m.get("name") != "Jay Brennan" for m in case["household"])
     assert case["agencies"][0]["involved_with"] == [jay["ref"]]
+    # what the household list said he is known to stays recorded for him: the police, in the network
+    police = [a for a in case["agencies"] if a["type"] == "police"]
+    assert police and all(jay["ref"] in a["involved_with"] for a in police)
+    assert case["agency_checks"]["police"] == "involved"
+    # a second press (the list changed since) does nothing
+    before = copy.deepcopy(case)
+    ed.member_to_child(jay["ref"])
+    assert case == before
     codes = {f.code for f in ed.result.findings}
     assert "child_in_household_not_listed" not in codes
     assert any(f.code == "required" and f.path == f"children[{len(case['children']) - 1}].moves"
@@ -110,7 +118,7 @@ def test_read_only_family_offers_no_adding(qtbot, make_editor):
     assert not panel.add_button.isVisible()
     before = copy.deepcopy(ed.model.case)
     ed.add_child()
-    ed.member_to_child(0)
+    ed.member_to_child("p1")
     assert ed.model.case == before
 
 
@@ -122,3 +130,18 @@ def test_the_family_title_names_children_with_different_family_names():
     assert family_title(case) == "Mia Testcase and Kara Smith"
     case["children"][1]["moves"] = False
     assert family_title(case) == "Mia Testcase"
+
+
+def test_a_person_added_to_a_familys_lists_gets_a_ref_and_the_handover_still_saves(qtbot, make_editor):
+    """A new household member or child of a family's handover is given the next free ref ("p3", "c3"): a
+    blank ref would make every save fail until someone typed one."""
+    from handover.case import dump_case, parse_case
+
+    case = _family()
+    ed = make_editor(case)
+    for section, key, ref in (("household", "household", "p3"), ("children", "children", "c3")):
+        page = _show(ed, section)
+        lst = next(w for w in page.fields if isinstance(w, ListField) and w.path == key)
+        lst._add()
+        assert case[key][-1]["ref"] == ref
+    assert parse_case(dump_case(case))["children"][-1]["ref"] == "c3"    # shape-valid: it saves

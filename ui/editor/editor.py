@@ -594,14 +594,17 @@ class CaseEditor(QWidget):
         self.model.replace_document(new, "adding a child to this handover")
         self.focus_path(f"children[{i}].given_name")
 
-    def member_to_child(self, member: int) -> None:
-        """A household member under 18 becomes one of the children (their name, date of birth and ref move
-        with them; whether their case moves is asked): one undo step."""
+    def member_to_child(self, ref: str) -> None:
+        """The household member with ``ref`` (under 18, the check says) becomes one of the children: their
+        name, date of birth, ref and the agencies they are known to stay with them; whether their case
+        moves is asked. One undo step."""
         if self.model.read_only:
             return
+        agencies = self.form.field_at("agencies") if self.form is not None else None
         try:
-            new, i = family.with_member_as_child(self.model.case, member, blank_entry(self._children_field()))
-        except IndexError:
+            new, i = family.with_member_as_child(self.model.case, ref, blank_entry(self._children_field()),
+                                                 blank_entry(agencies) if agencies is not None else None)
+        except LookupError:   # moved already (a second press, or the list changed since)
             return
         self.model.replace_document(new, "adding a household member to this handover as a child")
         self.focus_path(f"children[{i}].moves")

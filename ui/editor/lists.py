@@ -295,7 +295,13 @@ class ListField(FieldWidget):
         self.ctx.built(self)
 
     def _add(self) -> None:
-        self.ctx.model.append_entry(self.path, blank_entry(self.field))
+        from handover.family import ref_for_new
+
+        entry = blank_entry(self.field)
+        ref = ref_for_new(self.ctx.model.case, self.path)
+        if ref is not None:    # a family's new child or household member is linked by a ref of their own
+            entry["ref"] = ref
+        self.ctx.model.append_entry(self.path, entry)
         if self.entries:
             e = self.entries[-1]
             e.expand()

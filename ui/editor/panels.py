@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -555,7 +554,7 @@ class FamilyPanel(QFrame):
     in this handover, each with *Add to this handover as a child*, and *Add another child to this
     handover*. Which members count is the check's rule (``child_in_household_not_listed``)."""
 
-    member_to_child = Signal(int)     #: a household member's index
+    member_to_child = Signal(str)     #: a household member's ref
     add_child = Signal()
 
     def __init__(self, with_findings: bool) -> None:
@@ -592,8 +591,8 @@ class FamilyPanel(QFrame):
             v.setSpacing(8)
             v.addWidget(heading("Children of the household not in this handover", 1.15))
             for f in found:
-                m = re.fullmatch(r"household\[(\d+)\]", f.path)
-                if m is None:
+                ref = f.detail.get("ref")
+                if not isinstance(ref, str) or not ref:
                     continue
                 why = QLabel(f.message)
                 why.setWordWrap(True)
@@ -601,7 +600,7 @@ class FamilyPanel(QFrame):
                 b = QPushButton("Add to this handover as a child")
                 name = f.detail.get("name") or "this person"
                 b.setAccessibleName(f"Add {name} to this handover as a child")
-                b.clicked.connect(lambda _=False, i=int(m.group(1)): self.member_to_child.emit(i))
+                b.clicked.connect(lambda _=False, r=ref: self.member_to_child.emit(r))
                 b.setVisible(not self.read_only)
                 self.buttons.append(b)
                 v.addWidget(b, 0, Qt.AlignmentFlag.AlignLeft)

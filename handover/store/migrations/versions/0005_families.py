@@ -15,6 +15,12 @@ Frozen once shipped.
 Stored versions are not touched (a signed pack's content hash is over them). Existing handovers are
 filled in from their current version, in keyset batches; every one stored before this revision is a
 handover-case/1 document (the store refused /2 until now), and has no request rows.
+
+The people rows are made by the function a save uses (``handover.store.sync.people_rows``), not a
+frozen copy of it: the integrity check (``handover audit verify``) compares the index with what that
+function makes of each current version, so a copy that drifted would be reported as tampering. A later
+change to what the index holds comes with its own revision that fills it again. A version that cannot
+be read is skipped rather than stopping the upgrade; the integrity check then names it.
 """
 
 from __future__ import annotations
