@@ -1,4 +1,5 @@
-"""Administration: people and teams, the local protocol, the database, signing certificates.
+"""Administration: people and teams, the local protocol, the database, signing certificates, and the
+authorities whose signed packs the team accepts (SPEC.md section 9).
 
 Each tab lays out; every change is one operation of :mod:`handover.app.operations` (or
 :mod:`handover.app.signing` for certificates) run through the app's runner, and any refusal is shown in
@@ -23,7 +24,7 @@ from ui.qt import (QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBox
                    QVBoxLayout, QWidget)
 from ui.widgets.style import STYLE_SHEET, heading, muted
 
-__all__ = ["AdminPage", "UsersTab", "ProtocolTab", "DatabaseTab", "CertificatesTab", "REGION_LABELS"]
+__all__ = ["AdminPage", "UsersTab", "ProtocolTab", "DatabaseTab", "CertificatesTab", "TrustTab", "REGION_LABELS"]
 
 REGION_LABELS = {code: label for code, (_subdiv, label) in REGIONS.items()}
 
@@ -561,6 +562,124 @@ class CertificatesTab(QWidget):
         return True
 
 
+# ---------------------------------------------------------------- trusted authorities
+
+
+def _day(d: Any) -> str:
+    return d.strftime("%d %b %Y").lstrip("0")
+
+
+def _button(text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
+    b = QPushButton(text)
+    b.setAccessibleName(name)
+    b.clicked.connect(slot)
+    return b
+
+
+class TrustTab(QWidget):
+    """The authorities whose signed packs the team accepts: a list, *Add a certificate…*, *Remove…*."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self.app = app
+        self.status = _Status()
+        self._authorities: list[Any] = []
+        self.table = QTableWidget(0, 2)
+        self.table.setAccessibleName("Trusted authorities")
+        self.table.setHorizontalHeaderLabels(["Authority", "Valid until"])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.empty = muted("No authority is trusted yet, so no signed pack can be imported into Incoming.")
+        self.add_button = _button("Add a certificate…", "Add an authority's certificate", self.add_dialog)
+        self.remove_button = _button("Remove…", "Remove the chosen authority", self.remove_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setAccessibleName("The chosen authority")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(muted("A team imports a signed pack from an organisation that does not share this database "
+                            "(a neighbouring council, say) only when it is signed under an authority listed here. "
+                            "Ask them for their authority's certificate (ca.pem). Once added, choose it in the list "
+                            "and check its fingerprint with them by phone."))
+        lay.addWidget(self.status)
+        lay.addWidget(self.empty)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.details)
+        lay.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        found = self.app.run(ops.trusted_authorities, parent=self, errors=self.status.problem)
+        self._authorities = list(found or [])
+        self.table.setRowCount(len(self._authorities))
+        for r, a in enumerate(self._authorities):
+            tip = (f"SHA-256 fingerprint: {a.fingerprint}" +
+                   (f"\nAdded by {a.added_by} on {_day(a.added_at)}" if a.added_at else ""))
+            for c, text in enumerate((a.name, _day(a.valid_until))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip)
+                self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
+        self.empty.setVisible(not self._authorities)
+        self._selected()
+
+    def selected(self) -> Any:
+        rows = self.table.selectionModel().selectedRows()
+        return self._authorities[rows[0].row()] if rows else None
+
+    def _selected(self) -> None:
+        a = self.selected()
+        self.remove_button.setEnabled(a is not None)
+        self.details.setVisible(a is not None)
+        if a is not None:
+            added = f", added by {a.added_by} on {_day(a.added_at)}" if a.added_at else ""
+            self.details.setText(f"{a.name}{added}. Its fingerprint (SHA-256), to check with them: {a.fingerprint}")
+
+    def add_dialog(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(self, "Add an authority's certificate", str(Path.home()),
+                                              "Certificates (*.pem *.crt *.cer *.der)")
+        return self.add_from(path) if path else False
+
+    def add_from(self, path: str | Path) -> bool:
+        added = self.app.run(ops.add_trusted_authority, str(path), parent=self, errors=self.status.problem)
+        if added is None:
+            return False
+        self.refresh()
+        names = " and ".join(f"{a.name} (valid until {_day(a.valid_until)})" for a in added)
+        self.status.ok(f"Now trusted: {names}. Signed packs under {'it' if len(added) == 1 else 'them'} can be "
+                       "imported into Incoming.")
+        return True
+
+    def remove_selected(self) -> bool:
+        from ui.qt import QMessageBox
+
+        a = self.selected()
+        if a is None:
+            return False
+        answer = QMessageBox.question(self, "Remove a trusted authority",
+                                      f"Stop accepting signed packs from {a.name}? Handovers already imported "
+                                      "from them stay.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        gone = self.app.run(ops.remove_trusted_authority, a.fingerprint, parent=self, errors=self.status.problem)
+        if gone is None:
+            return False
+        self.refresh()
+        self.status.ok(f"Removed {gone.name}: signed packs under it are refused from now on.")
+        return True
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -583,10 +702,12 @@ class AdminPage(QWidget):
         self.protocol = ProtocolTab(app)
         self.database = DatabaseTab(app)
         self.certificates = CertificatesTab(app)
+        self.trust = TrustTab(app)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Administration")
         for w, title in ((self.users, "People and teams"), (self.protocol, "Protocol and bank holidays"),
-                         (self.database, "Database"), (self.certificates, "Signing certificates")):
+                         (self.database, "Database"), (self.certificates, "Signing certificates"),
+                         (self.trust, "Trusted authorities")):
             self.tabs.addTab(_scrolling(w), title)
         lay = QVBoxLayout(self)
         lay.addWidget(heading("Administration", 1.5))

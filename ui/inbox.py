@@ -6,6 +6,10 @@ summary, its stored packs with the signature verified in words, and the receivin
 Acknowledge, Accept… (meeting held, lead professional agreed), Return… (coded reason and note). After
 each move the page says who has the handover now and what the next deadline is. When someone else got
 there first, it says who and when, and shows the handover as it now is.
+
+*Import a signed pack…* takes the PDF an organisation that does not share this database sent (SPEC.md
+section 9): checked against the authorities an administrator trusts, it becomes a handover in Incoming,
+or the page says in one line why not (naming an untrusted signer) and nothing is stored.
 """
 
 from __future__ import annotations
@@ -25,6 +29,12 @@ from ui.widgets.style import STYLE_SHEET, heading, muted
 
 __all__ = ["IncomingPage", "IncomingDetail", "describe_verification", "rule_label", "nice_date"]
 
+
+
+def _documents() -> str:
+    from ui.qt import QStandardPaths
+
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
 
 def rule_label(rule: str) -> str:
@@ -56,7 +66,9 @@ def describe_verification(result: Any) -> str:
     lines += [f"✘ {p}" for p in result.problems]
     head = ("The pack's signatures are intact." if result.ok else
             "WARNING: the pack was altered after signing, or a signature cannot be trusted.")
-    return "\n".join([head] + lines)
+    from ui.pack_preview import case_file_words
+
+    return "\n".join([head] + lines + [f"Carries its case file: {case_file_words(result.embedded_case)}."])
 
 
 def _pack_id(p: Any) -> Any:
@@ -78,7 +90,8 @@ def _pack_text(p: Any) -> str:
         elif k == "signers":
             bits.append(f"signed by {v}")
         elif k == "kind":
-            bits.append({"final": "Final pack", "family": "Family copy"}.get(str(v), str(v)))
+            bits.append({"final": "Final pack", "family": "Family copy",
+                         "received": "Signed pack received"}.get(str(v), str(v)))
         elif k == "created_at":
             bits.append(v.strftime("%d %b %Y %H:%M").lstrip("0") if hasattr(v, "strftime") else str(v))
         else:
@@ -169,7 +182,8 @@ class IncomingDetail(QWidget):
         self.show_pack_button = QPushButton("Show the pack")
         self.show_pack_button.setAccessibleName("Show the pack")
         self.show_pack_button.clicked.connect(page.show_pack)
-        self.packs.currentIndexChanged.connect(lambda _i: page.verify_selected())
+        self.packs.currentIndexChanged.connect(lambda _i: (self.packs.setToolTip(self.packs.currentText()),
+                                                           page.verify_selected()))
         self.packs.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.packs.setMinimumContentsLength(10)
         self.pack_row = QWidget()
@@ -235,7 +249,7 @@ class IncomingDetail(QWidget):
         s = view.summary
         arrow = f"{labels.direction_arrow(s.direction)} {labels.direction_label(s.direction)}"
         self.title.setText(f"{s.child or 'Unnamed child'} — {arrow}")
-        self.subtitle.setText(f"{s.case_id} · from <b>{s.team or '—'}</b> to <b>{s.receiving_team or '—'}</b> · "
+        self.subtitle.setText(f"{s.case_id} · from {_sender(s, view.case)} to <b>{s.receiving_team or '—'}</b> · "
                               f"state: <b>{labels.state_label(s.state).lower()}</b> · version {view.version}")
         self.deadlines.clear()
         for d in check.deadlines:
@@ -273,6 +287,19 @@ class IncomingDetail(QWidget):
         self._enable(view.allowed_actions)
 
 
+def _sender(summary: Any, case: dict[str, Any]) -> str:
+    """Who sent it, in bold: their team here, else (a signed pack from another organisation) the service its
+    case file names, escaped — it was written outside this database."""
+    import html
+
+    from handover.case import get_path
+
+    if summary.team:
+        return f"<b>{summary.team}</b>"
+    outside = get_path(case, "transition.from_service", "")
+    return f"<b>{html.escape(outside)}</b> (a signed pack from outside this database)" if outside else "<b>—</b>"
+
+
 class _blocked:
     def __init__(self, w: QWidget) -> None:
         self.w = w
@@ -305,6 +332,16 @@ class IncomingPage(QWidget):
         self.list.layout().insertWidget(1, muted("Handovers sent to your team. Those waiting for you to "
                                                  "acknowledge, accept or return come first."))
         self.list.layout().insertWidget(2, self.show_all)
+        self.import_button = QPushButton("Import a signed pack…")
+        self.import_button.setAccessibleName("Import a signed pack")
+        self.import_button.setToolTip("A handover from an organisation that does not share this database: choose "
+                                      "the signed pack (PDF) they sent")
+        self.import_button.setAccessibleDescription(self.import_button.toolTip())
+        self.import_button.clicked.connect(self.import_pack_dialog)
+        row = QHBoxLayout()
+        row.addWidget(self.import_button)
+        row.addStretch(1)
+        self.list.layout().insertLayout(3, row)
         self.list.open_case.connect(self.open_case)
         self.list.table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: cur.isValid() and self.open_case(self.model.row_at(cur.row()).case_id))
@@ -324,7 +361,8 @@ class IncomingPage(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter)
         self.setTabOrder(self.list.search, self.show_all)
-        self.setTabOrder(self.show_all, self.list.table)
+        self.setTabOrder(self.show_all, self.import_button)
+        self.setTabOrder(self.import_button, self.list.table)
         self._windows: list[QWidget] = []
         self._verified: dict[Any, str] = {}
         self._moving = False
@@ -474,6 +512,46 @@ class IncomingPage(QWidget):
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.return_with(dlg.reason_code(), dlg.note_text())
+
+    # ---------------------------------------------------------------- a signed pack from elsewhere
+    def import_pack_dialog(self) -> Any:
+        """Choose a signed pack (PDF) and import it; what happened is said in the page's message area."""
+        from ui.qt import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import a signed pack", _documents(), "Signed packs (*.pdf)")
+        return self.import_pack_from(path) if path else None
+
+    def import_pack_from(self, path: str | Path) -> Any:
+        """Import the signed pack at ``path``: the handover is opened and the page says it is in Incoming, or
+        the refusal in one line (nothing was stored). Returns the imported pack, or None."""
+        problems: list[str] = []
+        self._moving = True
+        try:
+            got = self.app.run(ops.import_signed_pack, str(path), parent=self, errors=problems.append)
+        finally:
+            self._moving = False
+        self.model.reload()
+        if got is None:
+            self.detail.callout.say(problems[0] if problems else "The pack could not be imported.", problem=True)
+            return None
+        self._select(got.case_id)          # which opens it, when it is on the list's page
+        if self.view is None or self.view.summary.case_id != got.case_id:
+            self._load(got.case_id)
+        if got.unchanged:
+            text = (f"{got.case_id} is already here with exactly what this pack carries: nothing new was "
+                    "imported.")
+        else:
+            text = (f"Imported {got.case_id} from {got.signer or 'its signer'}: it is in Incoming, waiting for "
+                    "your team to acknowledge it.")
+        self.detail.callout.say(text)
+        return got
+
+    def _select(self, case_id: str) -> None:
+        """Highlight ``case_id`` in the list when it is on the page shown."""
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).case_id == case_id:
+                self.list.table.selectRow(row)
+                return
 
     # ---------------------------------------------------------------- reading
     def read_full(self) -> QWidget | None:

@@ -1,6 +1,10 @@
 """The pack preview: a handover pack's pages in a scrollable column, with zoom, "Save as PDF…" and
 "Open in PDF viewer" — the "check your answers" step before requesting authorisation (UX.md).
 
+Above the pages, what the pack is, in words, from its own verification (SPEC.md section 9): who signed it
+and whether the signature holds, and whether it carries its case file ("Carries its case file: yes,
+matches"). A signed pack is saved with *Save the signed pack…*, to send by the council's secure email.
+
 Pages are rendered off the GUI thread, one at a time, so the window never freezes: with Qt's own
 QtPdf when the ``PySide6_Pdf`` wheel is installed, else with poppler's ``pdftoppm``; when neither is
 there the widget says so and still offers to open the pack in the PDF viewer.
@@ -24,7 +28,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QStandardPaths, QThread, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 
-from ui.operations import sentence
+from ui.operations import ops, sentence
 from ui.qt import (
     QHBoxLayout,
     QKeySequence,
@@ -39,7 +43,8 @@ from ui.qt import (
     Signal,
 )
 
-__all__ = ["PackPreview", "build_preview", "discard_preview", "renderer_name", "ZOOM_LEVELS"]
+__all__ = ["PackPreview", "build_preview", "discard_preview", "renderer_name", "ZOOM_LEVELS", "case_file_words",
+           "describe_pack"]
 
 #: zoom steps, as a fraction of the page's real size on screen (96 dpi at 100 %)
 ZOOM_LEVELS = (0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
@@ -95,6 +100,38 @@ def _remove_leftovers() -> None:
     _OWNED.clear()
 
 
+# ---------------------------------------------------------------- what the pack is, in words
+
+
+def case_file_words(embedded: Any) -> str:
+    """Whether a pack carries its case file (its verification's ``embedded_case``), as a person reads it."""
+    if not embedded.present:
+        return "no"
+    return "yes, matches" if embedded.matches_content_hash else "yes, but it does not match (do not rely on it)"
+
+
+def _when(t: Any) -> str:
+    return t.strftime("%d %b %Y").lstrip("0") if t is not None else "an unknown date"
+
+
+def describe_pack(result: Any) -> tuple[str, bool]:
+    """One or two sentences on a verified pack (``handover.pack.verify.VerifyResult``) and whether they
+    warn: who signed it and whether that holds, then "Carries its case file: …"."""
+    sigs = result.signatures
+    if result.draft:
+        head, bad = "Draft pack, not signed.", False
+    elif not sigs:
+        head, bad = ("Family copy, not signed." if result.family_copy else "Not signed."), False
+    else:
+        who = " and ".join(dict.fromkeys(f"{s.who} on {_when(s.signing_time)}" for s in sigs))
+        bad = not all(s.ok for s in sigs)
+        head = (f"Signed by {who}, but the signature does not hold: do not rely on this pack." if bad else
+                f"Signed by {who}: the signature is valid and the pack has not changed since.")
+    embedded = result.embedded_case
+    bad = bad or (embedded.present and not embedded.matches_content_hash)
+    return f"{head} Carries its case file: {case_file_words(embedded)}.", bad
+
+
 # ---------------------------------------------------------------- rendering (off the GUI thread)
 
 
@@ -121,11 +158,12 @@ class _RenderThread(QThread):
     counted = Signal(int)              # number of pages
     page = Signal(int, QImage)         # page index, image
     failed = Signal(str)               # one line for a person
+    checked = Signal(object)           # the pack's verification, or one line saying why there is none
 
     def __init__(self, path: Path, dpi: float, backend: str, parent: Any = None,
-                 build: Callable[[], Path] | None = None) -> None:
+                 build: Callable[[], Path] | None = None, verify: Callable[[Path], Any] | None = None) -> None:
         super().__init__(parent)
-        self.path, self.dpi, self.backend, self.build = path, dpi, backend, build
+        self.path, self.dpi, self.backend, self.build, self.verify = path, dpi, backend, build, verify
         self.built: Path | None = None
         self._stop = False
 
@@ -136,6 +174,8 @@ class _RenderThread(QThread):
         try:
             if self.build is not None:
                 self.built = self.path = self.build()
+            if self.verify is not None and not self._stop:
+                self.checked.emit(_checked(self.verify, self.path))
             if self.backend == "QtPdf":
                 self._qtpdf()
             else:
@@ -186,6 +226,16 @@ class _RenderThread(QThread):
                 self.page.emit(i - 1, QImage(str(out) + ".png"))
 
 
+def _checked(verify: Callable[[Path], Any], path: Path) -> Any:
+    """``verify(path)``, or the one line saying why the pack could not be verified."""
+    from handover.app import OperationError
+
+    try:
+        return verify(path)
+    except OperationError as e:
+        return sentence(str(e))
+
+
 def _on_white(img: QImage) -> QImage:
     """QtPdf leaves the paper transparent: put the page on white, as a reader shows it."""
     from PySide6.QtGui import QPainter
@@ -200,6 +250,14 @@ def _on_white(img: QImage) -> QImage:
 
 # ---------------------------------------------------------------- the widget
 
+_SAVE_TIP = "Save a copy of this pack as a PDF file"
+_SAVE_SIGNED_TIP = "Save the signed pack as a PDF file (readable by you only), to send by your council's secure email"
+
+
+def _safe_name(text: str) -> str:
+    """A handover id as part of a file name (nothing that names a folder)."""
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip(".") or "handover"
+
 
 class PackPreview(QWidget):
     """Shows a pack's pages. ``load(path)``, ``load_bytes(data)`` or ``show_built(build)``.
@@ -212,11 +270,15 @@ class PackPreview(QWidget):
     rendered = Signal(int)
     failed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, renderer: str | None = "auto") -> None:
+    def __init__(self, parent: QWidget | None = None, *, renderer: str | None = "auto",
+                 verify: Callable[[Path], Any] | None = ops.verify_pack_file) -> None:
         super().__init__(parent)
         self.setObjectName("PackPreview")
         self.setAccessibleName("Pack preview")
         self._backend = renderer_name() if renderer == "auto" else renderer
+        self._verify = verify
+        self.verification: Any = None           # the shown pack's verification, once known
+        self._facts_known = False               # verified (or said why not) since the pack was loaded
         self._path: Path | None = None
         self._owned: Path | None = None         # a preview file we made and must delete
         self._pages: list[QLabel] = []
@@ -239,7 +301,7 @@ class PackPreview(QWidget):
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.zoom_in_button = self._button("Zoom in", "Zoom in (Ctrl+plus)", self.zoom_in)
         self.actual_size_button = self._button("Actual size", "Zoom to 100% (Ctrl+0)", self.zoom_reset)
-        self.save_button = self._button("Save as PDF…", "Save a copy of this pack as a PDF file", self.save_as)
+        self.save_button = self._button("Save as PDF…", _SAVE_TIP, self.save_as)
         self.open_button = self._button("Open in PDF viewer", "Open this pack in your usual PDF viewer",
                                         self.open_external)
         for w in (self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.actual_size_button):
@@ -267,8 +329,15 @@ class PackPreview(QWidget):
         self.scroll.setAccessibleName("Pages of the pack")
         self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # arrows and Page Up/Down scroll it
 
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.facts.setAccessibleName("About this pack")
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts.hide()
+
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
+        lay.addWidget(self.facts)
         lay.addWidget(self.scroll, 1)
 
         ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -279,6 +348,27 @@ class PackPreview(QWidget):
                 sc.setContext(ctx)
                 sc.activated.connect(slot)
         self._set_enabled(False)
+
+    def _on_checked(self, result: Any) -> None:
+        """What the pack is, in words, above its pages; a signed pack is saved as the signed pack."""
+        from ui.widgets.style import C
+
+        self.verification = result if not isinstance(result, str) else None
+        self._facts_known = True
+        text, bad = (result, True) if isinstance(result, str) else describe_pack(result)
+        self.facts.setStyleSheet(f"QLabel {{ color: {C['red']}; font-weight: bold; }}" if bad else "")
+        self.facts.setText(text)
+        self.facts.setAccessibleDescription(text)
+        self.facts.show()
+        signed = self.verification is not None and bool(result.signatures) and not result.draft
+        self._set_save_label(signed)
+
+    def _set_save_label(self, signed: bool) -> None:
+        text, tip = ("Save the signed pack…", _SAVE_SIGNED_TIP) if signed else ("Save as PDF…", _SAVE_TIP)
+        self.save_button.setText(text)
+        self.save_button.setAccessibleName(text.rstrip("…"))
+        self.save_button.setToolTip(tip)
+        self.save_button.setAccessibleDescription(tip)
 
     def _button(self, text: str, tip: str, slot: Callable[[], Any]) -> QPushButton:
         b = QPushButton(text)
@@ -354,6 +444,8 @@ class PackPreview(QWidget):
                     self._fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
                     return
             self._set_enabled(self._path is not None, zoom=False)
+            if self._path is not None and self._verify is not None:
+                self._on_checked(_checked(self._verify, self._path))
             return
         if self._path is not None:        # the file is there already: it can be saved or opened at once
             self._set_enabled(True, zoom=False)
@@ -362,10 +454,12 @@ class PackPreview(QWidget):
     def _render(self, build: Callable[[], Path] | None = None) -> None:
         self._stop_thread()
         self._done = 0
-        t = _RenderThread(self._path or Path(), self._dpi(), self._backend, build=build)
+        verify = None if self._facts_known else self._verify      # once per pack, not again on each zoom
+        t = _RenderThread(self._path or Path(), self._dpi(), self._backend, build=build, verify=verify)
         t.counted.connect(self._on_count)
         t.page.connect(self._on_page)
         t.failed.connect(self._fail)
+        t.checked.connect(self._on_checked)
         t.finished.connect(self._on_finished)     # a method, so it runs on the GUI thread
         self._thread = t
         for old in [x for x in _LIVE if x.isFinished()]:
@@ -378,7 +472,7 @@ class PackPreview(QWidget):
         self._thread = None
         if t is not None:
             t.stop()
-            for sig in (t.counted, t.page, t.failed):
+            for sig in (t.counted, t.page, t.failed, t.checked):
                 try:
                     sig.disconnect()
                 except (RuntimeError, TypeError):
@@ -487,6 +581,10 @@ class PackPreview(QWidget):
         self._discard_owned()
         self._path = None
         self.message.hide()
+        self.verification = None
+        self._facts_known = False
+        self.facts.hide()
+        self._set_save_label(False)
         self._set_enabled(False)
 
     # ------------------------------------------------------------ zoom
@@ -549,15 +647,21 @@ class PackPreview(QWidget):
         self.status.setText(f"Saved a copy as {dest}")
         return None
 
+    def suggested_name(self) -> str:
+        """The file name "Save" offers: a signed pack's names its handover ("SU-2026-0142-signed-pack.pdf")."""
+        v = self.verification
+        if v is not None and v.case_id and v.signatures and not v.draft:
+            return f"{_safe_name(v.case_id)}-signed-pack.pdf"
+        return self._path.name if self._owned is None and self._path is not None else "handover-pack-draft.pdf"
+
     def save_as(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
         if self._path is None:
             return
         start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        name = self._path.name if self._owned is None else "handover-pack-draft.pdf"
-        dest, _ = QFileDialog.getSaveFileName(self, "Save the pack as a PDF", str(Path(start) / name),
-                                              "PDF files (*.pdf)")
+        dest, _ = QFileDialog.getSaveFileName(self, self.save_button.text().rstrip("…"),
+                                              str(Path(start) / self.suggested_name()), "PDF files (*.pdf)")
         if not dest:
             return
         err = self.save_to(dest)

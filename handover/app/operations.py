@@ -617,3 +617,91 @@ def with_summary(view: svc.CaseView, summary: svc.HandoverSummary) -> svc.CaseVi
     """An open case's view after a save: the new row version and version number."""
     return replace(view, summary=summary, version=summary.current_version)
 
+
+
+# ================================================================ signed packs from other organisations (SPEC 9)
+
+__all__ += ["ImportedPack", "import_signed_pack", "trusted_authorities", "add_trusted_authority",
+            "remove_trusted_authority", "verify_pack_file"]
+
+#: where an administrator keeps the authorities whose packs the team accepts (what a refusal points to)
+_TRUST_PLACE = "Administration, Trusted authorities"
+
+
+@dataclass(frozen=True)
+class ImportedPack:
+    """A signed pack imported from another organisation: the handover it is now and who signed it."""
+
+    case_id: str
+    version: int
+    signer: str                  #: "Pat Manager, Exampleton Council" (the last signature's certificate)
+    unchanged: bool              #: already stored with exactly this content: nothing was written
+
+
+def import_signed_pack(ctx: Context, path: str | Path) -> Done:
+    """Verify a signed pack (a PDF file) against the team's trusted authorities and store it as a handover
+    received from its signer, under the signed-in person's team's Incoming. A draft, an unsigned, a broken
+    or an untrusted pack (naming its signer) and one whose case file does not match is refused in one line,
+    with nothing stored — and every pack while no authority is trusted yet."""
+    from asn1crypto import x509
+
+    from handover.files import read_input
+    from handover.store.admin import list_trusted_authorities
+    from handover.store.packs import MAX_PACK_BYTES
+    from handover.store.received import NotReceived, Unusable, import_pack
+
+    name = Path(path).name
+    data = read_input(path, what="a PDF", error=Refused, limit=MAX_PACK_BYTES)
+    checked = verify_pack_file(path)        # who signed it, for what is said; import_pack checks ``data`` itself
+    signer = checked.signatures[-1].who if checked.signatures else ""
+    anchors = [x509.Certificate.load(a.der) for a in list_trusted_authorities(ctx.store, ctx.actor)]
+    if not anchors:
+        raise Refused(f"{name} was not imported: {f'it is signed by {signer}, but ' if signer else ''}your team "
+                      f"trusts no authority's packs yet: an administrator adds the certificate of each authority "
+                      f"whose packs you accept ({_TRUST_PLACE})")
+    try:
+        result = import_pack(ctx.store, ctx.actor, data, now=ctx.now(), trust=anchors, source=name)
+    except Unusable as e:
+        raise Refused(str(e)) from None
+    except NotReceived as e:
+        if "not from a trusted certificate authority" not in str(e):
+            raise
+        raise NotReceived(f"{e}: if your team accepts their packs, an administrator adds their authority's "
+                          f"certificate ({_TRUST_PLACE})") from None
+    return Done(ImportedPack(result.case_id, result.version, signer, result.unchanged), Changes.of(result.case_id))
+
+
+def trusted_authorities(ctx: Context) -> list[Any]:
+    """The authorities whose signed packs the team accepts (name, valid until, fingerprint), by name."""
+    from handover.store.admin import list_trusted_authorities
+
+    return list_trusted_authorities(ctx.store, ctx.actor)
+
+
+def add_trusted_authority(ctx: Context, pem_path: str | Path) -> Done:
+    """Trust the certificate authority (or authorities) in a PEM or DER file: administrators only. The value
+    is the list of authorities added."""
+    from handover.files import read_input
+    from handover.store import admin
+
+    data = read_input(pem_path, what="a certificate", error=Refused, limit=admin.MAX_TRUST_FILE)
+    return Done(admin.add_trusted_authority(ctx.store, ctx.actor, data, now=ctx.now(), source=Path(pem_path).name),
+                Changes())
+
+
+def remove_trusted_authority(ctx: Context, fingerprint: str) -> Done:
+    """Stop trusting an authority (by its fingerprint): administrators only. Packs already imported stay."""
+    from handover.store import admin
+
+    return Done(admin.remove_trusted_authority(ctx.store, ctx.actor, fingerprint, now=ctx.now()), Changes())
+
+
+def verify_pack_file(path: str | Path) -> Any:
+    """A pack file's verification, for the pack viewer, which checks whatever it shows on its own thread: no
+    database and no person are involved, so it takes no context. :class:`Refused` for a file that is no pack."""
+    from handover.pack import PackError, verify_pack
+
+    try:
+        return verify_pack(path)
+    except PackError as e:
+        raise Refused(f"the pack cannot be verified: {e}") from None

@@ -15,8 +15,8 @@ write the audit entry; the owner's connection (the system path) changes users ro
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,13 +28,14 @@ from handover.store import pg_access
 from handover.store.access import require_admin, require_self_or_admin, require_signed_in
 from handover.store.database import Store
 from handover.store.errors import Actor, Conflict, Denied, Invalid, NotFound
-from handover.store.models import ROLES, ProtocolVersion, Team, User
+from handover.store.models import ROLES, ProtocolVersion, Setting, Team, User
 from handover.store.sync import active_protocol, recompute_all_deadlines
 from handover.users import check_password_rules, hash_password
 
 __all__ = ["TeamInfo", "UserInfo", "create_team", "list_teams", "create_user", "list_users", "set_role",
            "disable_user", "enable_user", "reset_password", "get_protocol", "set_protocol", "first_run_needed",
-           "create_first_admin", "SERVICES"]
+           "create_first_admin", "SERVICES", "AuthorityInfo", "list_trusted_authorities", "add_trusted_authority",
+           "remove_trusted_authority", "TRUST_KEY"]
 
 SERVICES = ("children_social_care", "early_help", "")
 
@@ -285,3 +286,176 @@ def create_first_admin(store: Store, username: str, display_name: str, password:
             raise Invalid("people's database roles need PostgreSQL's access rules: run `handover db init` with the "
                           "owner's URL")
         return info
+
+
+# ---------------------------------------------------------------- trusted authorities (SPEC section 9)
+
+#: the settings row holding the certificates of the authorities whose signed packs the team accepts: one
+#: row in the database, so the whole team shares it (JSON: a list of {"pem", "added_by", "added_at"})
+TRUST_KEY = "trusted_authorities"
+#: a certificate file an administrator adds is small; anything larger is not one
+MAX_TRUST_FILE = 1024 * 1024
+_UNREADABLE = "the stored trusted authorities cannot be read: an administrator removes and adds them again"
+
+
+@dataclass(frozen=True)
+class AuthorityInfo:
+    """A certificate authority whose signed packs are accepted, as people read it."""
+
+    name: str                 #: whom its subject names: "Exampleton Council handover signing CA"
+    valid_until: date
+    fingerprint: str          #: SHA-256 of the certificate, "AB:CD:…" (to read out and check by phone)
+    added_by: str
+    added_at: datetime | None
+    der: bytes = field(default=b"", repr=False, compare=False)   #: the certificate itself (a trust anchor)
+
+
+def _certificates(data: bytes, source: str) -> list[Any]:
+    """The certificates of a PEM or DER file (cryptography's), or :class:`Invalid` saying why not."""
+    from cryptography import x509
+
+    try:
+        if b"-----BEGIN" in data:
+            return list(x509.load_pem_x509_certificates(data))
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise Invalid(f"{source} is not a certificate (a PEM or DER file, such as ca.pem)") from None
+
+
+def _authority(cert: Any, added_by: str = "", added_at: datetime | None = None) -> AuthorityInfo:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    from handover.labels import name_with_organisation
+
+    def attr(oid: Any) -> str:
+        v = cert.subject.get_attributes_for_oid(oid)
+        return str(v[0].value) if v else ""
+
+    digest = cert.fingerprint(hashes.SHA256()).hex().upper()
+    return AuthorityInfo(name=name_with_organisation(attr(NameOID.COMMON_NAME), attr(NameOID.ORGANIZATION_NAME))
+                         or "an unnamed authority", valid_until=cert.not_valid_after_utc.date(),
+                         fingerprint=":".join(digest[i:i + 2] for i in range(0, len(digest), 2)),
+                         added_by=added_by, added_at=added_at, der=cert.public_bytes(serialization.Encoding.DER))
+
+
+def _trust_entries(s: Session) -> list[dict[str, Any]]:
+    row = s.get(Setting, TRUST_KEY)
+    try:
+        entries = json.loads(row.value) if row is not None else []
+    except ValueError:
+        entries = None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("pem"), str)
+                                                for e in entries):
+        raise Invalid(_UNREADABLE)
+    return entries
+
+
+def _trusted(s: Session) -> list[tuple[dict[str, Any], AuthorityInfo]]:
+    """Each stored entry with the authority it names, in the order stored."""
+    from cryptography import x509
+
+    out = []
+    for e in _trust_entries(s):
+        at = e.get("added_at")
+        try:
+            cert = x509.load_pem_x509_certificate(e["pem"].encode("ascii"))
+            when = datetime.fromisoformat(at) if isinstance(at, str) else None
+        except ValueError:
+            raise Invalid(_UNREADABLE) from None
+        out.append((e, _authority(cert, str(e.get("added_by", "")), when)))
+    return out
+
+
+def _write_trust(s: Session, entries: list[dict[str, Any]]) -> None:
+    value = json.dumps(entries, ensure_ascii=True)
+    row = s.get(Setting, TRUST_KEY)
+    if row is None:
+        s.add(Setting(key=TRUST_KEY, value=value))
+    else:
+        row.value = value
+    s.flush()
+
+
+def _refuse_person_trust(s: Session) -> None:
+    if pg_access.is_person(s):
+        raise Denied("on a shared PostgreSQL database the trusted authorities are kept with the database owner's "
+                     "connection, as signed packs from other organisations are imported there (`handover import "
+                     "PACK.pdf --trust CA.pem --db` with the owner's URL)")
+
+
+def list_trusted_authorities(store: Store, actor: Actor) -> list[AuthorityInfo]:
+    """The authorities whose signed packs the team accepts (everyone signed in: importing a pack needs them)."""
+    with store.read() as s:
+        require_signed_in(s, actor)
+        return sorted((a for _e, a in _trusted(s)), key=lambda a: (a.name.casefold(), a.valid_until))
+
+
+def _authorities_in(data: bytes, source: str, now: datetime) -> list[Any]:
+    """The certificates of a file an administrator adds, each an authority's and in date; else why not."""
+    from cryptography import x509
+
+    if len(data) > MAX_TRUST_FILE:
+        raise Invalid(f"{source} is too large for a certificate")
+    certs = _certificates(bytes(data), source)
+    if not certs:
+        raise Invalid(f"{source} holds no certificate")
+    for cert in certs:
+        info = _authority(cert)
+        try:
+            ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            ca = False
+        if not ca:
+            raise Invalid(f"{info.name} is a person's certificate, not an authority's: add the certificate of the "
+                          "authority that issued it (their ca.pem)")
+        if cert.not_valid_after_utc < now:
+            raise Invalid(f"the certificate of {info.name} expired on "
+                          f"{info.valid_until.strftime('%d %b %Y').lstrip('0')}: ask them for their current one")
+    return certs
+
+
+def add_trusted_authority(store: Store, actor: Actor, data: bytes, *, now: datetime,
+                          source: str = "the file") -> list[AuthorityInfo]:
+    """Trust the certificate authorities in ``data`` (PEM, one or more, or DER): packs signed under them can
+    be imported. Refused for a person's own certificate (not an authority's), an expired one, or one that
+    is trusted already. Administrators only."""
+    from cryptography.hazmat.primitives import serialization
+
+    with store.write() as s:
+        actor = require_admin(s, actor)
+        _refuse_person_trust(s)
+        certs = _authorities_in(data, source, now)
+        trusted = _trusted(s)
+        entries = [e for e, _a in trusted]
+        known = {a.fingerprint for _e, a in trusted}
+        added = []
+        for cert in certs:
+            info = _authority(cert, actor.username, now)
+            if info.fingerprint in known:
+                continue
+            known.add(info.fingerprint)
+            entries.append({"pem": cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+                            "added_by": actor.username, "added_at": now.isoformat()})
+            added.append(info)
+            audit.append(s, actor=actor.username, action="trust_add", now=now,
+                         detail={"authority": info.name, "fingerprint": info.fingerprint})
+        if not added:
+            raise Invalid(f"{_authority(certs[0]).name} is trusted already")
+        _write_trust(s, entries)
+        return added
+
+
+def remove_trusted_authority(store: Store, actor: Actor, fingerprint: str, *, now: datetime) -> AuthorityInfo:
+    """Stop trusting an authority (its packs are refused from now on; those imported stay). Administrators only."""
+    with store.write() as s:
+        actor = require_admin(s, actor)
+        _refuse_person_trust(s)
+        trusted = _trusted(s)
+        gone = next((a for _e, a in trusted if a.fingerprint == fingerprint), None)
+        if gone is None:
+            raise NotFound("that authority is not trusted (an administrator may have removed it already)")
+        _write_trust(s, [e for e, a in trusted if a.fingerprint != fingerprint])
+        audit.append(s, actor=actor.username, action="trust_remove", now=now,
+                     detail={"authority": gone.name, "fingerprint": gone.fingerprint})
+        return gone
