@@ -13,8 +13,9 @@ from typing import Any
 
 from handover.case import get_path
 from handover.checks.walk import entry_name
-from handover.family import form_of
-from handover.forms import Field, Form
+from handover.dates import is_blank
+from handover.family import family_form, form_of, is_v2
+from handover.forms import Field, Form, form_for
 
 __all__ = ["Answer", "SectionAnswers", "answers", "NOT_ANSWERED"]
 
@@ -47,6 +48,24 @@ def _short(text: str) -> str:
     return text if len(text) <= _MAX_CHARS else text[:_MAX_CHARS - 1].rstrip() + "…"
 
 
+def _child_answers(f: Field, i: int, child: dict[str, Any], ctx: Any, format_value: Any,
+                   when_not_moving: frozenset[str]) -> list[Answer]:
+    """A child of a family, question by question ("Kara: The child's views"), each with its own *Change*:
+    a child's plan and voice are read in full before authorising, not cut into one line. A child whose
+    case does not move is asked only who they are and why."""
+    name = entry_name(f, i, child).split(", ", 1)[-1]
+    stays = child.get("moves") is False
+    out = []
+    for sub in f.fields:
+        if sub.key == "ref" or sub.type == "list" or (stays and sub.key not in when_not_moving):
+            continue
+        if sub.reveal and is_blank(get_path(child, sub.key)):   # a question only some are asked
+            continue
+        out.append(Answer(f"{name}: {sub.label}", _short(format_value(sub, get_path(child, sub.key), ctx)),
+                          f"{f.key}[{i}].{sub.key}"))
+    return out
+
+
 def _entry_text(f: Field, entry: dict[str, Any], ctx: Any, format_value: Any) -> str:
     parts = []
     for sub in f.fields:
@@ -63,6 +82,7 @@ def answers(case: dict[str, Any], form: Form | None = None) -> list[SectionAnswe
     from handover.pack.sections import RenderContext, format_value
 
     form = form or form_of(case)
+    fam = family_form(form_for(case)) if is_v2(case) else None
     ctx = RenderContext(case=case, family_copy=False, width=0.0, form=form)
     out = []
     for s in form.sections:
@@ -74,6 +94,9 @@ def answers(case: dict[str, Any], form: Form | None = None) -> list[SectionAnswe
                 if not items:
                     rows.append(Answer(f.label, "", f.key))
                 for i, item in enumerate(items):
+                    if f.key == fam.children_key if fam is not None else False:
+                        rows.extend(_child_answers(f, i, item, ctx, format_value, fam.when_not_moving))
+                        continue
                     rows.append(Answer(entry_name(f, i, item), _entry_text(f, item, ctx, format_value) or "Added",
                                        f"{f.key}[{i}]"))
             else:
