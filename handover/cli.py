@@ -54,14 +54,37 @@ def load_inputs(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
 def _cmd_check(args: argparse.Namespace) -> int:
     from handover.checks import check_case
 
-    case, protocol = load_inputs(args)
-    as_of = args.as_of or date.today()
-    result = check_case(case, as_of, protocol)
+    if args.stored is not None or args.db is not None:
+        result = _check_stored(args)
+    else:
+        if args.case is None:
+            raise UsageError("check: the case file is required (or --db URL --stored ID)")
+        case, protocol = load_inputs(args)
+        result = check_case(case, args.as_of or date.today(), protocol)
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
         print(format_check_text(result))
     return EXIT_OK if result.complete else EXIT_FOUND
+
+
+def _check_stored(args: argparse.Namespace) -> Any:
+    """``check --db URL --stored ID``: the current version of a stored handover as the signed-in user (on
+    SQLite and the owner's URL, the local user as the command line's system actor), with the store's
+    ``known_elsewhere`` and ``re_referral`` findings (SPEC section 8)."""
+    if args.stored is None or args.case is not None or args.protocol:
+        raise UsageError("check: --stored ID goes with --db, instead of a case file and --protocol")
+    from handover.cli_store import _actor, _now, _open
+    from handover.store.elsewhere import check_stored
+    from handover.store.errors import ServiceError
+
+    store = _open(args)
+    try:
+        return check_stored(store, _actor(), args.stored, now=_now(), as_of=args.as_of)
+    except ServiceError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
 
 
 def format_check_text(result: Any) -> str:
@@ -129,10 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     c = sub.add_parser("check", help="check a case file for what is missing, wrong or late")
-    c.add_argument("case", metavar="CASE.json")
+    c.add_argument("case", metavar="CASE.json", nargs="?")
     c.add_argument("--as-of", type=parse_date_arg, help="the date to check against (default: today)")
     c.add_argument("--protocol", metavar="FILE", help="a local protocol file (default: the bundled one)")
     c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--db", metavar="URL", help="with --stored: the team database (default: HANDOVER_DB, then the "
+                   "local file)")
+    c.add_argument("--stored", metavar="ID", help="check a stored handover instead of a file, with what other "
+                   "stored handovers know (known_elsewhere)")
     c.set_defaults(handler=_cmd_check)
 
     u = sub.add_parser("upgrade", help="write a handover-case/1 file as handover-case/2 (a whole family)")

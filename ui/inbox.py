@@ -425,7 +425,9 @@ class IncomingPage(QWidget):
     def _load(self, case_id: str) -> bool:
         try:
             view = ops.open_case(self.app.ctx, case_id)
-            check = ops.check(self.app.ctx, view.case)
+            # the file's check, and what the team database knows of these people (a re-referral, agencies
+            # recorded elsewhere): the receiving team must see both (SPEC section 8)
+            check = ops.check_stored(self.app.ctx, case_id, view.case)
             packs = ops.list_packs(self.app.ctx, case_id)
         except OperationError as e:
             self.detail.clear()

@@ -114,6 +114,10 @@ class CaseWorkspace(QWidget):
         self.state.setText(f"State: <b>{labels.state_label(s.state)}</b> · version {view.version}{frozen}")
         self.editor.set_as_of(self.app.today)
         self.editor.load_case(view.case)
+        try:     # what the team database knows of these people (SPEC section 8), beside the file's findings
+            self.editor.set_database_findings(ops.database_findings(self.app.ctx, s.case_id))
+        except OperationError:
+            pass     # the handover still opens; its own findings are all there
         why = "" if view.frozen else f"You can read this handover but not change it: {view.edit_refusal or 'read only'}."
         self.editor.set_read_only(not view.can_edit, why)
         self.saved.setText("" if view.can_edit else "Read only")     # why: in the editor's banner, wrapped

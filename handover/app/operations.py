@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from handover.app.context import Changes, Context, Done
-from handover.app.errors import Invalid, Refused
+from handover.app.errors import Invalid, OperationError, Refused
 from handover.store import service as svc
 
 __all__ = [
@@ -332,11 +332,24 @@ def preview_builder(ctx: Context, case: dict[str, Any], state: str | None = None
     """A function that writes the (draft) pack of ``case`` to a path — under the database's protocol and
     today's date, both read now, so it can run on another thread without touching the database."""
     doc, as_of, protocol, demo = json.loads(json.dumps(case)), ctx.today(), ctx.protocol(), is_demo(ctx)
+    elsewhere = _known_elsewhere_or_none(ctx, doc.get("id"))
 
     def build(path: Path) -> Any:
-        return _build_pack(doc, path, as_of=as_of, draft=draft, state=state, protocol=protocol, demo=demo)
+        return _build_pack(doc, path, as_of=as_of, draft=draft, state=state, protocol=protocol, demo=demo,
+                           elsewhere=elsewhere)
 
     return build
+
+
+def _known_elsewhere_or_none(ctx: Context, case_id: Any) -> list[Any]:
+    """The ``known_elsewhere`` findings a pack of a stored handover shows in who knows what (SPEC section
+    8); none for a case not stored (yet) or that this person may not match."""
+    if not isinstance(case_id, str) or not case_id:
+        return []
+    try:
+        return known_elsewhere(ctx, case_id)
+    except OperationError:
+        return []
 
 
 def _build_pack(case: dict[str, Any], path: Path, **kwargs: Any) -> Any:
@@ -416,7 +429,7 @@ def sign_pack(ctx: Context, case_id: str, certificate: str | Path, passphrase: s
     with tempfile.TemporaryDirectory(prefix="handover-sign-") as tmp:   # 0700; removed whatever happens
         unsigned, signed = Path(tmp) / "unsigned.pdf", Path(tmp) / "signed.pdf"
         _build_pack(view.case, unsigned, as_of=as_of, state=view.summary.state, protocol=ctx.protocol(),
-                    demo=is_demo(ctx), audit_head=head)
+                    demo=is_demo(ctx), audit_head=head, elsewhere=_known_elsewhere_or_none(ctx, case_id))
         data = unsigned.read_bytes()
         unsigned.unlink()             # the unsigned pack is on disk only while it is built; signed from memory
         try:
@@ -621,6 +634,7 @@ def with_summary(view: svc.CaseView, summary: svc.HandoverSummary) -> svc.CaseVi
 
 # ================================================================ signed packs from other organisations (SPEC 9)
 
+__all__ += ["known_elsewhere", "previous_handovers", "database_findings", "check_stored"]
 __all__ += ["ImportedPack", "import_signed_pack", "trusted_authorities", "add_trusted_authority",
             "remove_trusted_authority", "verify_pack_file"]
 
@@ -705,3 +719,42 @@ def verify_pack_file(path: str | Path) -> Any:
         return verify_pack(path)
     except PackError as e:
         raise Refused(f"the pack cannot be verified: {e}") from None
+
+
+# ================================================================ known elsewhere (SPEC section 8)
+
+
+def known_elsewhere(ctx: Context, case_id: str) -> list[Any]:
+    """The ``known_elsewhere`` warnings of a stored handover for the signed-in person: what other stored
+    handovers record for its people (counts and codes only), each showing in the audit trail; none for an
+    administrator (:func:`handover.store.elsewhere.known_elsewhere`)."""
+    from handover.store import elsewhere
+
+    return elsewhere.known_elsewhere(ctx.store, ctx.actor, case_id, now=ctx.now())
+
+
+def database_findings(ctx: Context, case_id: str) -> list[Any]:
+    """What the team database knows of a stored handover's people beyond its file (SPEC section 8): the
+    ``known_elsewhere`` and ``re_referral`` warnings, shown beside the check's own; each showing is in the
+    audit trail. None for an administrator."""
+    from handover.store import elsewhere
+
+    return elsewhere.store_findings(ctx.store, ctx.actor, case_id, now=ctx.now())
+
+
+def check_stored(ctx: Context, case_id: str, case: dict[str, Any]) -> Any:
+    """:func:`check` of a stored handover's document, with :func:`database_findings` after the file's own
+    (the receiving team's view)."""
+    from dataclasses import replace as _replace
+
+    result = check(ctx, case)
+    extra = database_findings(ctx, case_id)
+    return _replace(result, findings=result.findings + tuple(extra)) if extra else result
+
+
+def previous_handovers(ctx: Context, case_id: str) -> Any:
+    """The same children's earlier handovers that the person may open, and the ``re_referral`` warnings
+    (:class:`handover.store.elsewhere.Previous`)."""
+    from handover.store import elsewhere
+
+    return elsewhere.previous_handovers(ctx.store, ctx.actor, case_id, now=ctx.now())

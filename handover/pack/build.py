@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -477,9 +477,10 @@ class PackStory:
 
 def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, family_copy: bool = False,
                state: str | None = None, protocol: Any = None, result: CheckResult | None = None,
-               generated_at: dt.datetime | None = None, demo: bool = False) -> PackStory:
+               generated_at: dt.datetime | None = None, demo: bool = False, elsewhere: Sequence[Any] = ()) -> PackStory:
     """The flowables of the pack, in order (single use: reportlab consumes them when it builds).
-    ``demo``: made from a demonstration database — every page says so."""
+    ``demo``: made from a demonstration database — every page says so. ``elsewhere``: the team database's
+    ``known_elsewhere`` findings (SPEC section 8), in who knows what; never in the family copy."""
     fonts()
     form = form_for(case)
     family = is_v2(case)
@@ -514,7 +515,8 @@ def pack_story(case: dict[str, Any], *, as_of: dt.date, draft: bool = False, fam
         intro = ("Every agency that holds information about the children or the household: in the network, known "
                  "to a household member, the source of a chronology entry, or asked for information.")
     story += [PageBreak(), P("Who knows what", "h1"), P(intro, "small"), Spacer(1, 4)]
-    story += who_knows_what(shown, missing, _FRAME_W, statuses if family else None)
+    story += who_knows_what(shown, missing, _FRAME_W, statuses if family else None,
+                            () if family_copy else elsewhere)
     story.append(PageBreak())
     first = True
     for section in pform.sections:
@@ -652,8 +654,9 @@ def _copy_unsigned(reader: Any) -> Any:
 def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, draft: bool = False,
                family_copy: bool = False, state: str | None = None, protocol: Any = None,
                encrypt_password: bytes | None = None, generated_at: dt.datetime | None = None,
-               demo: bool = False, audit_head: str | None = None) -> PackResult:
-    """Write the pack for a parsed case. A final pack (``draft=False``) with error findings raises
+               demo: bool = False, audit_head: str | None = None, elsewhere: Sequence[Any] = ()) -> PackResult:
+    """Write the pack for a parsed case. ``elsewhere``: the team database's ``known_elsewhere`` findings
+    (warnings: in the findings and who knows what of the professionals' pack, never the family copy). A final pack (``draft=False``) with error findings raises
     :class:`PackRefused` and writes nothing; a path that cannot be written raises :class:`PackError`.
     Only a final pack gets signature boxes (a draft is never signed)."""
     check_output_path(out_path)
@@ -663,8 +666,10 @@ def build_pack(case: dict[str, Any], out_path: str | Path, *, as_of: dt.date, dr
     stopping = workflow.stops(result.errors, case)
     if not draft and stopping:
         raise PackRefused(stopping)
+    if elsewhere and not family_copy:
+        result = replace(result, findings=result.findings + tuple(elsewhere))
     pdf, ps = _render(case, as_of=as_of, draft=draft, family_copy=family_copy, state=state, protocol=protocol,
-                      result=result, generated_at=generated_at, demo=demo)
+                      result=result, generated_at=generated_at, demo=demo, elsewhere=elsewhere)
     boxes, omitted, result, pages, chash = ps.boxes, ps.omitted, ps.result, ps.furniture.pages, ps.content_hash
     with atomic_output(out_path) as out:   # every pack, a draft too, carries its case file (SPEC.md section 9)
         _finish(pdf, out, case=case, chash=chash, carried=canonical_json(ps.carried), draft=draft,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
 from reportlab.lib import colors
@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from handover.case import get_path
 from handover.dates import parse_iso
-from handover.family import is_v2, people
+from handover.family import is_v2, people, view
 from handover.forms import form_for
 from handover.pack.sections import cell_para, clip, fit_lines, ref_name
 from handover.pack.style import ALERT, HEAD_BG, MUTED, OK, RULE, ZEBRA, P, escape, fmt_date, fonts
@@ -41,6 +41,7 @@ class AgencyRow:
     missing: bool = False                                 #: an agency_missing finding names it
     transition_service: bool = False
     asked: list[str] = field(default_factory=list)        #: handover-case/2: each request (markup)
+    elsewhere: list[str] = field(default_factory=list)    #: people other stored handovers record it for (SPEC 8)
 
 
 def short_agency_label(code: str) -> str:
@@ -53,8 +54,11 @@ def short_agency_label(code: str) -> str:
     return label
 
 
-def agency_rows(case: dict[str, Any], missing: set[str], statuses: dict[int, str] | None = None) -> list[AgencyRow]:
-    """``statuses``: each request for information's deadline status by its index (handover-case/2)."""
+def agency_rows(case: dict[str, Any], missing: set[str], statuses: dict[int, str] | None = None,
+                elsewhere: Sequence[Any] = ()) -> list[AgencyRow]:
+    """``statuses``: each request for information's deadline status by its index (handover-case/2);
+    ``elsewhere``: the team database's ``known_elsewhere`` findings (SPEC section 8): an agency another
+    stored handover records for one of these people is listed, "recorded elsewhere"."""
     v = vocab()
     rows: dict[str, AgencyRow] = {}
 
@@ -103,6 +107,14 @@ def agency_rows(case: dict[str, Any], missing: set[str], statuses: dict[int, str
                 r = row(q.get("agency_type"))
                 if r is not None:
                     r.asked.append(_asked(q, (statuses or {}).get(i)))
+    if elsewhere:
+        everyone = {p.ref: p.name for p in people(view(case))}
+        for f in elsewhere:
+            who = everyone.get(f.detail.get("ref"), "someone in this handover")
+            for code in f.detail.get("agency_types") or ():
+                r = row(code)
+                if r is not None and who not in r.elsewhere:
+                    r.elsewhere.append(who)
     services = set(v.transition_services)
     order = {c: i for i, c in enumerate(v.codes("agency_types"))}
     out = sorted(rows.values(), key=lambda r: order.get(r.type, len(order)))
@@ -173,7 +185,11 @@ def _table(rows: list[AgencyRow], width: float, asked: bool = False) -> Table:
             net = "Transition service"
         else:
             net = "No"
-        cells = [agency, cell_para(", ".join(clip(x) for x in r.involved_with) or "—", inner[1]),
+        involved = [clip(x) for x in r.involved_with] + [f"{clip(x)} (recorded elsewhere)" for x in r.elsewhere
+                                                         if x not in r.involved_with]
+        if r.elsewhere and not r.in_network and not r.missing and not r.transition_service:
+            net = "<font color='#8a5a00'><b>No: recorded elsewhere</b></font>"
+        cells = [agency, cell_para(", ".join(involved) or "—", inner[1]),
                  P("<br/>".join(entries) or "none recorded", "cell", markup=True),
                  informed, P(net, "cell", markup=True)]
         if asked:
@@ -313,10 +329,10 @@ def swimlanes(rows: list[AgencyRow], width: float, decision: dt.date | None,
 
 
 def who_knows_what(case: dict[str, Any], missing: set[str], width: float,
-                   statuses: dict[int, str] | None = None) -> list[Flowable]:
+                   statuses: dict[int, str] | None = None, elsewhere: Sequence[Any] = ()) -> list[Flowable]:
     """``statuses``: for a handover-case/2 document, each request for information's deadline status by
-    its index; the table then has the column "Asked"."""
-    rows = agency_rows(case, missing, statuses)
+    its index; the table then has the column "Asked". ``elsewhere``: see :func:`agency_rows`."""
+    rows = agency_rows(case, missing, statuses, elsewhere)
     out: list[Flowable] = []
     if not rows:
         return [P("None recorded: no agency is in the network, in a household member's agencies, or in the "

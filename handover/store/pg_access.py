@@ -41,6 +41,10 @@ SQLite is unchanged (the file is the boundary). On a shared PostgreSQL database:
 - **Audit appends** go through ``handover_access.audit_append`` (``SECURITY DEFINER``): the entry's
   actor is ``session_user`` and its time the server's, whatever the client says
   (:func:`audit_append`, called by :func:`handover.audit.append`).
+- **Known elsewhere** (SPEC section 8): ``handover_access.known_elsewhere(handover)`` matches the people of
+  a handover the caller may open against every other handover's (the one query of
+  :mod:`handover.store.elsewhere`, compiled in) and returns counts and codes only
+  (:func:`known_elsewhere_rows`); the other handovers' people rows stay hidden by row-level security.
 - **An administrator's operations** (create a user, disable, enable, reset a password, set a role)
   call ``SECURITY DEFINER`` functions that check the caller is an active administrator and create,
   alter or disable the person's database role (:func:`create_person` and friends, called from
@@ -65,20 +69,23 @@ import re
 from datetime import timezone
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import (ColumnElement, Connection, MetaData, Select, Table, and_, distinct, func, literal_column,
+                        or_, select, text, union)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from handover import workflow
 from handover.store.errors import Actor, Denied, Invalid
-from handover.store.models import ROLES, AuditEntry, User
+from handover.store.models import ROLES, AuditEntry, PersonRow, User
 
 __all__ = ["ACCESS_SCHEMA", "PEOPLE_GROUP", "GROUPS", "PG_PASSWORD_HASH", "install", "installed",
            "owner_can_create_roles", "is_postgres_url", "session_person", "is_person", "session_actor",
            "audit_append", "scram_verifier", "create_person", "set_person_role", "set_person_active",
            "set_person_password", "store_protocol", "provision_role", "provision_demo_roles", "auth_status",
-           "people_url", "rule_rows", "first_line", "state_counts", "has_role", "REOPEN"]
+           "people_url", "rule_rows", "first_line", "state_counts", "known_elsewhere_rows", "same_person",
+           "match_select", "has_role",
+           "REOPEN"]
 
 ACCESS_SCHEMA = "handover_access"
 PEOPLE_GROUP = "handover_people"
@@ -250,6 +257,15 @@ $f$""",
         f"""CREATE OR REPLACE FUNCTION A.state_counts() RETURNS TABLE (state text, direction text, n bigint) {_FN} AS $f$
   SELECT h.state::text, h.direction::text, count(*) FROM {S}.handovers h
   WHERE A.my_role() IN ('administrator', 'manager') GROUP BY h.state, h.direction
+$f$""",
+        # known elsewhere (SPEC section 8): the people of a handover the caller may open matched against every
+        # other handover's, by match_select (below) compiled in; counts and codes only. A dozen index look-ups:
+        # the planner's estimate of the NHS-number join is far too high, and compiling it (JIT) took 40 ms
+        f"""CREATE OR REPLACE FUNCTION A.known_elsewhere(p_handover integer)
+    RETURNS TABLE (ref text, handovers bigint, agency_types text, risk_factors text) {_FN} SET jit = off AS $f$
+  SELECT m.ref::text, m.handovers::bigint, m.agency_types::text, m.risk_factors::text
+  FROM ({_known_elsewhere_select(schema)}) AS m
+  WHERE EXISTS (SELECT 1 FROM {S}.handovers h WHERE h.id = p_handover AND {view_h})
 $f$""",
         f"""CREATE OR REPLACE FUNCTION A.may_store_pack(h integer, n integer, hash text) RETURNS boolean {_FN} AS $f$
   SELECT A.my_role() IN ('practitioner', 'manager')
@@ -651,6 +667,7 @@ $f$""",
         f"GRANT EXECUTE ON FUNCTION A.my_role(), A.my_team(), A.my_id(), A.touched(integer), "
         f"A.moved(integer, text, text), A.elevated(), A.team_acted_on(integer), A.may_write(integer), "
         f"A.may_store_pack(integer, integer, text), A.audit_append(text, text, text), A.state_counts(), "
+        f"A.known_elsewhere(integer), "
         f"A.user_create(text, text, text, integer, text), A.user_set_role(text, text, integer), "
         f"A.user_set_active(text, boolean), A.user_password(text, text), A.protocol_set(text) TO {people}",
     ]
@@ -849,6 +866,55 @@ def state_counts(s: Session) -> dict[tuple[str, str], int]:
     """(state, direction) → number of handovers, for a manager or an administrator on their own connection
     (numbers only: the administrator's row-level security shows them no handover)."""
     return {(st, d): int(n) for st, d, n in s.execute(text(f"SELECT * FROM {ACCESS_SCHEMA}.state_counts()"))}
+
+
+def known_elsewhere_rows(s: Session, handover_id: int) -> list[tuple[str, int, str, str]]:
+    """(ref, other handovers, agency types, risk factors) per person of a handover the person may open, from
+    ``handover_access.known_elsewhere`` (on their own connection; no rows for one they may not open)."""
+    q = text(f"SELECT ref, handovers, agency_types, risk_factors FROM {ACCESS_SCHEMA}.known_elsewhere(:h)")
+    return [(r[0], int(r[1]), r[2] or "", r[3] or "") for r in s.execute(q, {"h": handover_id})]
+
+
+# ================================================================ known elsewhere: the matching rule, once
+#
+# SPEC section 8, used by handover.store.elsewhere on SQLite and the owner's connection, and compiled into
+# handover_access.known_elsewhere for people's own connections: the same query on both sides.
+
+
+def same_person(p: Any, o: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The two ways rows ``o`` match rows ``p`` of the people index (tables or aliases): (by NHS number,
+    by name and date of birth). Each uses one index (``ix_people_nhs``, ``ix_people_name_dob``)."""
+    by_nhs = and_(p.c.nhs_number != "", o.c.nhs_number != "", o.c.nhs_number == p.c.nhs_number)
+    by_name = and_(p.c.name_key != "", p.c.dob.is_not(None), o.c.name_key == p.c.name_key, o.c.dob == p.c.dob,
+                   or_(p.c.nhs_number == "", o.c.nhs_number == "", o.c.nhs_number == p.c.nhs_number))
+    return by_nhs, by_name
+
+
+def match_select(handover: Any, people: Table | None = None) -> Select[Any]:
+    """Per person (``ref``) of handover ``handover`` (a bound parameter or, inside the PostgreSQL
+    function, its argument): ``handovers``, how many other handovers hold the same person, and
+    ``agency_types`` / ``risk_factors``, the codes they record for them (space-separated, repeats
+    included). ``people``: the table (another schema's copy for the function's body)."""
+    t = PersonRow.__table__ if people is None else people
+    p, o = t.alias("p"), t.alias("o")
+    arms = [select(p.c.ref, o.c.id.label("row_id"), o.c.handover_id, o.c.agency_types, o.c.risk_factors)
+            .select_from(p.join(o, cond)).where(p.c.handover_id == handover, o.c.handover_id != handover)
+            for cond in same_person(p, o)]
+    m = union(*arms).subquery("m")
+    return (select(m.c.ref.label("ref"), func.count(distinct(m.c.handover_id)).label("handovers"),
+                   func.aggregate_strings(m.c.agency_types, " ").label("agency_types"),
+                   func.aggregate_strings(m.c.risk_factors, " ").label("risk_factors"))
+            .group_by(m.c.ref).order_by(m.c.ref))
+
+
+def _known_elsewhere_select(schema: str) -> str:
+    """:func:`match_select` as PostgreSQL text over ``schema``'s people table, for the argument
+    ``p_handover`` of ``handover_access.known_elsewhere``."""
+    from sqlalchemy.dialects import postgresql
+
+    people = PersonRow.__table__.to_metadata(MetaData(), schema=schema)
+    q = match_select(literal_column("p_handover"), people)
+    return str(q.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 def has_role(s: Session | Connection, username: str) -> bool:

@@ -79,3 +79,26 @@ def test_pack_page_shows_the_full_name(tmp_path):
     lane_part = page.split("Agency")[0]         # the timeline comes before the table's header
     assert "Adult mental health service" in lane_part
     assert "ser…" not in page and "Adult mental health ser\u2026" not in page
+
+
+def test_what_another_handover_records_is_in_who_knows_what_but_not_the_family_copy(tmp_path):
+    """SPEC section 8: the father is recorded in another stored handover as known to youth justice, which
+    this one does not record: the professionals' pack lists it ("recorded elsewhere"), the family copy,
+    which leaves out who knows each person, does not."""
+    from handover.pack import build_pack
+    from handover.pack.whoknows import agency_rows
+    from handover.store.elsewhere import StoreFinding
+
+    case = example("family_step_up")
+    father = next(m for m in case["household"] if m["relationship"] == "Father")
+    found = StoreFinding("known_elsewhere", "household[1]", "recorded elsewhere",
+                         {"ref": father["ref"], "handovers": 2, "agency_types": ["youth_justice"], "risk_factors": []})
+    row = next(r for r in agency_rows(case, set(), None, [found]) if r.type == "youth_justice")
+    assert row.elsewhere == [father["name"]] and not row.in_network
+    out = tmp_path / "p.pdf"
+    build_pack(case, out, as_of=AS_OF, draft=True, elsewhere=[found])
+    page = " ".join(next(p for p in pdf_text(out) if "Who knows what" in p).split())
+    assert f"{father['name']} (recorded elsewhere)" in page and "No: recorded elsewhere" in page
+    family = tmp_path / "f.pdf"
+    build_pack(case, family, as_of=AS_OF, draft=True, family_copy=True, elsewhere=[found])
+    assert "recorded elsewhere" not in " ".join(pdf_text(family))
