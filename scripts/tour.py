@@ -192,6 +192,14 @@ class TourWorld:
                                  "parental_responsibility": False, "joined_household": None,
                                  "left_household": None, "known_to": ["police"], "risk_factors": []})
         created(self.ctx("eh-practitioner"), fam)
+        # another family whose lodger is the same Alex Testcase, known to housing (SPEC section 8)
+        other = copy.deepcopy(load_case(resource_path("examples", "family_step_up.json")))
+        other["id"] = "TOUR-SU-OTHER"
+        for child, given, nhs in zip(other["children"], ("Noor", "Zed"), ("9990000069", "9990000077")):
+            child.update(given_name=given, family_name="Sample", nhs_number=nhs)
+        other["household"][0].update(name="Jo Sample", date_of_birth="1992-01-01", known_to=[])
+        other["household"][1].update(relationship="Lodger", known_to=["housing"])
+        created(self.ctx("eh-practitioner"), other)
 
 
 # ================================================================ one role's windows

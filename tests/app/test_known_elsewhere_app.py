@@ -51,3 +51,24 @@ def test_the_pack_of_the_other_family_lists_the_agencies_recorded_elsewhere(worl
     assert "(recorded elsewhere)" in page
     checked = ops.check_stored(ctx, "FAM-B", view.case)
     assert {f.detail["ref"] for f in checked.findings if f.code == "known_elsewhere"} == {SHARED_ADULT}
+
+
+def test_one_click_asks_the_agency_another_handover_records(qtbot, world, tmp_path):
+    """The agency network's "Recorded in other handovers": Ask this agency sends housing a request about
+    the father (the person the match is about); Add to network adds it."""
+    from ui.main_window import MainWindow
+    from ui.qt import Qt
+
+    _store_two_families(world, tmp_path)
+    win = MainWindow(UiApp(world.ctx("prac")), lock_minutes=60)
+    qtbot.addWidget(win)
+    win.open_case("FAM-A")
+    ed = win.workspace.editor
+    ed.show_section("agencies")
+    assert ed.network is not None and "housing" in ed.network.ask_buttons
+    n = len(ed.model.case["information_requests"])
+    qtbot.mouseClick(ed.network.ask_buttons["housing"], Qt.MouseButton.LeftButton)
+    req = ed.model.case["information_requests"][n]
+    assert (req["agency_type"], req["about"]) == ("housing", [SHARED_ADULT])
+    qtbot.mouseClick(ed.network.buttons["housing"], Qt.MouseButton.LeftButton)
+    assert any(a["type"] == "housing" for a in ed.model.case["agencies"])

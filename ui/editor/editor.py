@@ -564,7 +564,8 @@ class CaseEditor(QWidget):
         self.network = NetworkGaps()
         self.network.read_only = self.model.read_only
         self.network.add_agency.connect(self.add_agency)
-        self.network.ask_agency.connect(lambda t: self.ask_agency(t))
+        self.network.ask_agency.connect(lambda t, refs: self.ask_agency(t, about=refs or None))
+        self.network.names = lambda: {p.ref: p.name for p in family.people(family.view(self.model.case))}
         if self.result is not None:
             self.network.show_findings(list(self.result.findings))
         return self.network

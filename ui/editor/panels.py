@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from handover.calendar import calendar_for
 from handover.protocol import REQUEST_RULE
@@ -456,10 +456,11 @@ class DeadlineStrip(QFrame):
 
 
 class NetworkGaps(QFrame):
-    """Above the agency list: agencies missing from the network and agencies likely to be involved."""
+    """Above the agency list: agencies missing from the network, agencies likely to be involved, and
+    agencies other stored handovers record for these people (``known_elsewhere``, SPEC section 8)."""
 
     add_agency = Signal(str)
-    ask_agency = Signal(str)
+    ask_agency = Signal(str, list)     #: agency type, the refs of the people to ask about ([]: the children)
 
     def __init__(self) -> None:
         super().__init__()
@@ -470,8 +471,10 @@ class NetworkGaps(QFrame):
         self.read_only = False
         self.buttons: dict[str, QPushButton] = {}
         self.ask_buttons: dict[str, QPushButton] = {}
+        #: each person's ref → their name in this handover (set by the editor)
+        self.names: Callable[[], dict[str, str]] = lambda: {}
 
-    def _box(self, title: str, intro: str, role: str, rows: list[tuple[str, str]]) -> QFrame:
+    def _box(self, title: str, intro: str, role: str, rows: list[tuple[Any, ...]]) -> QFrame:
         box = QFrame()
         box.setProperty("role", role)
         v = QVBoxLayout(box)
@@ -482,7 +485,7 @@ class NetworkGaps(QFrame):
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(10)
-        for r, (agency, text) in enumerate(rows):
+        for r, (agency, text, *about) in enumerate(rows):
             name = QLabel(vocab().label("agency_types", agency))
             name.setFont(scaled_font(name, 1.0, bold=True))
             name.setWordWrap(True)
@@ -500,7 +503,8 @@ class NetworkGaps(QFrame):
             self.buttons[agency] = b
             ask = QPushButton("Ask this agency")
             ask.setAccessibleName(f"Ask {vocab().label('agency_types', agency)} what it knows about the family")
-            ask.clicked.connect(lambda _=False, a=agency: self.ask_agency.emit(a))
+            ask.clicked.connect(lambda _=False, a=agency, who=list(about[0] if about else []):
+                                self.ask_agency.emit(a, who))
             ask.setVisible(not self.read_only)
             self.ask_buttons[agency] = ask
             pair = QVBoxLayout()
@@ -518,7 +522,15 @@ class NetworkGaps(QFrame):
         # adding a missing agency also settles it being likely: list it once
         likely = [f for f in findings if f.code == "agency_expected"
                   and f.detail.get("agency_type") not in missing_types]
-        key = tuple((f.code, f.message) for f in missing + likely) + (self.read_only,)
+        shown_types = missing_types | {f.detail.get("agency_type") for f in likely}
+        elsewhere: dict[str, list[Any]] = {}       # agency type → the known_elsewhere findings naming it
+        for f in findings:
+            if f.code == "known_elsewhere":
+                for code in f.detail.get("agency_types") or ():
+                    if code not in shown_types:
+                        elsewhere.setdefault(code, []).append(f)
+        key = tuple((f.code, f.message) for f in missing + likely + [g for fs in elsewhere.values() for g in fs]) \
+            + (self.read_only,)
         if key == self._shown:
             return
         self._shown = key
@@ -546,7 +558,20 @@ class NetworkGaps(QFrame):
                 "Likely to be involved",
                 "Add each one, or mark it “Not involved” in the checklist below once you have checked.",
                 "callout", rows))
-        self.setVisible(bool(missing or likely))
+        if elsewhere:
+            names = self.names()
+            rows = []
+            for code, found in elsewhere.items():
+                refs = list(dict.fromkeys(str(f.detail.get("ref")) for f in found))
+                who = " and ".join(names.get(r, "someone in this handover") for r in refs)
+                n = max(int(f.detail.get("handovers") or 0) for f in found)
+                rows.append((code, f"Recorded for {who} in {n} other handover{'s' if n != 1 else ''} "
+                                   "of this council.", refs))
+            self.lay.addWidget(self._box(
+                "Recorded in other handovers",
+                "Other handovers in this database record these agencies for people in this one. Ask each "
+                "agency what it knows, or add it to the network.", "callout", rows))
+        self.setVisible(bool(missing or likely or elsewhere))
 
 
 class FamilyPanel(QFrame):
