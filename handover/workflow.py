@@ -19,7 +19,7 @@ from handover import labels
 
 __all__ = ["STATES", "OPEN_STATES", "RECEIVED_STATES", "RECEIVING_RECORDS", "receiving_records", "RETURN_REASONS", "Move", "MOVES", "ROLES",
            "refusal", "allowed_actions", "can_view", "can_edit", "side_of", "ACTION_LABELS",
-           "CHECKED_MOVES", "blocking", "stops", "V1_CANNOT_FIX", "record_preparer", "CLEARED_BY"]
+           "CHECKED_MOVES", "blocking", "stops", "record_preparer", "CLEARED_BY"]
 
 STATES = ("draft", "awaiting_authorisation", "authorised", "sent", "acknowledged", "accepted", "closed")
 #: states in which the receiving team sees the handover
@@ -155,18 +155,12 @@ CLEARED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-#: what a handover-case/1 document cannot put right, because it has one child: a brother or sister in
-#: the household (SPEC 7.2 child_in_household_not_listed). The finding is shown everywhere — the editor,
-#: Check your answers, the receiving team's view and the pack — but until the editor keeps families it
-#: does not stop a /1 handover: a gate nobody can pass would only teach people to untick "lives with".
-V1_CANNOT_FIX = frozenset({"child_in_household_not_listed"})
-
-
 def stops(errors: list, case: dict | None = None) -> list:
-    """The errors that stop a final pack (SPEC 5): all of them, less what a /1 ``case`` cannot put right."""
-    if case is None or case.get("format") != "handover-case/1":
-        return list(errors)
-    return [e for e in errors if e.code not in V1_CANNOT_FIX]
+    """The errors that stop a final pack (SPEC 5): all of them. A one-child (/1) handover with a brother or
+    sister in the household (``child_in_household_not_listed``) is stopped too: the editor adds them as a
+    child in one click, which makes it a family (until the family editor, that finding did not stop a /1
+    handover, since nobody could put it right). ``case`` is kept for callers that pass it."""
+    return list(errors)
 
 
 def blocking(action: str, errors: list, case: dict | None = None) -> list:
