@@ -145,3 +145,23 @@ def test_a_person_added_to_a_familys_lists_gets_a_ref_and_the_handover_still_sav
         lst._add()
         assert case[key][-1]["ref"] == ref
     assert parse_case(dump_case(case))["children"][-1]["ref"] == "c3"    # shape-valid: it saves
+
+
+def test_removing_a_child_asks_first_and_can_be_undone(qtbot, make_editor, monkeypatch):
+    from ui.qt import QMessageBox
+
+    case = _family()
+    ed = make_editor(case)
+    page = _show(ed, "children")
+    children = next(w for w in page.fields if isinstance(w, ListField))
+    entry = children.entries[1]
+    entry.expand()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    qtbot.mouseClick(entry.remove, Qt.MouseButton.LeftButton)
+    assert len(case["children"]) == 2 and "Kara" in asked[0] and "undo" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(children.entries[1].remove, Qt.MouseButton.LeftButton)
+    assert [c["given_name"] for c in case["children"]] == ["Mia"]
+    ed.undo_button.click()
+    assert [c["given_name"] for c in case["children"]] == ["Mia", "Kara"]

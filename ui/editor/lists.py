@@ -189,12 +189,33 @@ class EntryWidget(QFrame):
         row.addStretch(1)
         self.up.clicked.connect(lambda: ctx.model.move_entry(self.owner.path, self.index, self.index - 1))
         self.down.clicked.connect(lambda: ctx.model.move_entry(self.owner.path, self.index, self.index + 1))
-        self.remove.clicked.connect(lambda: ctx.model.remove_entry(self.owner.path, self.index))
+        self.remove.clicked.connect(lambda: self.remove_entry())
         lay.addLayout(row)
         self.buttons_row = [self.up, self.down, self.remove]
         self.layout().addWidget(body)
         self.body = body
         self.set_read_only(ctx.read_only)
+
+    def remove_entry(self, confirm: bool = True) -> bool:
+        """Remove this entry (one undo step). A child of a family is a whole record (their identity, plan
+        and voice): removing one asks first, naming them."""
+        model = self.owner.ctx.model
+        if model.read_only:
+            return False
+        if confirm and self.owner.path == "children":
+            from ui.qt import QMessageBox
+
+            name = self.title().split(". ", 1)[-1]
+            answer = QMessageBox.question(
+                self, "Remove a child from this handover",
+                f"Remove {name} from this handover, with everything recorded for them here (their details, "
+                "plan, risk factors and voice)?\n\nYou can undo this. If their case is simply not moving, "
+                "answer “This child's case makes this transition” with No instead.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        model.remove_entry(self.owner.path, self.index)
+        return True
 
     def set_read_only(self, ro: bool) -> None:
         if self.body is None:
