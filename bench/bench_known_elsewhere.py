@@ -83,6 +83,7 @@ def _copy(s: Any, table: Any, rows: list[dict[str, Any]]) -> None:
 def _bulk(store: Any, n: int, seed: int = 19) -> None:
     """N handovers' rows, the family's shared adult in 3 of them, a child by NHS number in 1, and the
     grandmother's (common) name with other birth dates in many."""
+    from handover.family import person_key
     from handover.store.models import Handover, PersonRow
 
     rnd = random.Random(seed)
@@ -107,7 +108,7 @@ def _bulk(store: Any, n: int, seed: int = 19) -> None:
                 child = kind == "child"
                 row = {"handover_id": hid, "ref": f"{kind[0]}{k}", "kind": kind, "moves": child,
                        "given_name": given if child else "", "family_name": surname if child else "",
-                       "name_key": f"{given} {surname}".lower(), "dob": born,
+                       "name_key": person_key(f"{given} {surname}"), "dob": born,
                        "nhs_number": f"{4000000000 + i * 4 + k}" if child else "",
                        "agency_types": " ".join(sorted(rnd.sample(AGENCIES, rnd.randrange(3)))), "risk_factors": ""}
                 ps.append(row)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handover.case import get_path
-from handover.checks.walk import entry_name
+from handover.checks.walk import condition_holds, entry_name
 from handover.dates import is_blank
 from handover.family import family_form, form_of, is_v2
 from handover.forms import Field, Form, form_for
@@ -59,8 +59,9 @@ def _child_answers(f: Field, i: int, child: dict[str, Any], ctx: Any, format_val
     for sub in f.fields:
         if sub.key == "ref" or sub.type == "list" or (stays and sub.key not in when_not_moving):
             continue
-        if sub.reveal and is_blank(get_path(child, sub.key)):   # a question only some are asked
-            continue
+        if sub.reveal and is_blank(get_path(child, sub.key)) and not (
+                sub.required_when is not None and condition_holds(sub.required_when, ctx.case, child)):
+            continue    # a question only some are asked, and this child is not: no row (a missing one shows)
         out.append(Answer(f"{name}: {sub.label}", _short(format_value(sub, get_path(child, sub.key), ctx)),
                           f"{f.key}[{i}].{sub.key}"))
     return out

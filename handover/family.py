@@ -28,7 +28,7 @@ from handover.resources import load_yaml, resource_path
 
 __all__ = ["REF", "is_v2", "upgrade", "upgrade_report", "view", "refs_of", "people", "Person", "to_v1_path",
            "map_detail", "ref_problem", "family_form", "FamilyForm", "name_key", "person_key",
-           "records_for", "moving_children", "children_names", "form_of", "family_title", "next_ref", "as_family",
+           "records_for", "records_all", "moving_children", "children_names", "form_of", "family_title", "next_ref", "as_family",
            "with_child", "with_member_as_child", "new_request", "agency_of_request", "ref_for_new"]
 
 #: a ref: a key unique in the document across children[] and household[]
@@ -56,11 +56,10 @@ def name_key(name: Any) -> str:
 
 def person_key(name: Any) -> str:
     """A full name as people are matched across handovers (SPEC.md section 8): case, spacing and punctuation
-    ignored (``"O'Brien-Smith,  Dana"`` is ``"obriensmith dana"``)."""
+    ignored (``"O'Brien-Smith,  Dana"``, ``"OBrien Smith Dana"`` and ``"obriensmithdana"`` are one key)."""
     if not isinstance(name, str):
         return ""
-    kept = "".join(ch if ch.isalnum() or ch.isspace() else "" for ch in name.casefold())
-    return " ".join(kept.split())
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def records_for(doc: dict[str, Any]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
@@ -81,6 +80,13 @@ def records_for(doc: dict[str, Any]) -> dict[str, tuple[frozenset[str], frozense
             if isinstance(ref, str) and ref in agencies:
                 agencies[ref].add(a["type"])
     return {ref: (frozenset(agencies[ref]), frozenset(risks[ref])) for ref in agencies}
+
+
+def records_all(doc: dict[str, Any], ref: Any, agency_types: Any, risk_factors: Any) -> bool:
+    """Whether ``doc`` (/1 or /2) now records for the person ``ref`` every one of these agency types and
+    risk-factor codes (what a ``known_elsewhere`` finding said it did not: once added, it is answered)."""
+    agencies, risks = records_for(view(doc)).get(ref, (frozenset(), frozenset()))
+    return set(agency_types or ()) <= agencies and set(risk_factors or ()) <= risks
 
 
 def moving_children(doc: dict[str, Any]) -> list[Person]:

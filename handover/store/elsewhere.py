@@ -37,6 +37,7 @@ from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from handover import audit, family
+from handover.dates import spoken
 from handover.checks import CheckResult, Finding
 from handover.store.access import current_actor, load_handover, visible_filter
 from handover.store.database import Store
@@ -289,7 +290,7 @@ def _re_referral_message(prev: PreviousHandover, today: date) -> str:
         why = return_reason_label(prev.return_reason) if prev.return_reason else ""
         how = f"returned ({why[:1].lower() + why[1:]})" if why else "returned"
     return (f"{prev.child} had a {moved} {_ago(_months_between(when, today))} (handover {prev.case_id}), "
-            f"{how} on {prev.ended_on.isoformat() if prev.ended_on else 'an unknown date'}: a re-referral within "
+            f"{how} on {spoken(prev.ended_on) if prev.ended_on else 'an unknown date'}: a re-referral within "
             f"{RE_REFERRAL_MONTHS} months. The receiving team must see this.")
 
 
@@ -313,10 +314,11 @@ def _previous_handovers(s: Session, actor: Actor, h: Handover, doc: dict[str, An
     if actor.role == "administrator" and not actor.system:
         return Previous((), ())
     previous = _previous(s, actor, h, doc)
-    if previous:
+    found = _re_referrals(h, doc, previous, local_date(now))
+    if found:    # what is shown: the re-referral warnings (the earlier handovers they name)
         audit.append(s, actor=actor.username, action=PREVIOUS_ACTION, case_id=h.case_id, now=now,
-                     detail={"handovers": sorted({p.case_id for p in previous})})
-    return Previous(tuple(previous), tuple(_re_referrals(h, doc, previous, local_date(now))))
+                     detail={"handovers": sorted({f.detail["case_id"] for f in found})})
+    return Previous(tuple(previous), tuple(found))
 
 
 def previous_handovers(store: Store, actor: Actor, case_id: str, *, now: datetime) -> Previous:

@@ -82,7 +82,7 @@ def people_rows(case: dict[str, Any], handover_id: int | None = None) -> list[di
                      "moves": p.kind == "child" and e.get("moves") is not False,
                      "given_name": given, "family_name": surname, "name_key": family.person_key(full)[:400],
                      "dob": parse_iso(e.get("date_of_birth")),
-                     "nhs_number": _text(e.get("nhs_number"), 20).replace(" ", ""),
+                     "nhs_number": "".join(ch for ch in _text(e.get("nhs_number"), 40) if ch.isdigit())[:20],
                      "agency_types": " ".join(sorted(agencies)), "risk_factors": " ".join(sorted(risks))})
     return rows
 

@@ -178,3 +178,14 @@ def test_findings_group_under_the_family_sections():
     doc["information_requests"][0]["priority"] = "purple"
     groups = {sid: [f.code for f in fs] for sid, _t, fs in check_case(doc, AS_OF).by_section()}
     assert "postcode_invalid" in groups["children"] and "invalid_value" in groups["information_requests"]
+
+
+def test_names_are_matched_with_case_spacing_and_punctuation_ignored():
+    """SPEC 8: "Mary-Jane Smith", "Mary Jane Smith" and "MARYJANE  smith" are one person's name (with the
+    same date of birth); "O'Brien Dana" is "O Brien Dana"."""
+    from handover.family import person_key
+
+    assert len({person_key(n) for n in ("Mary-Jane Smith", "Mary Jane Smith", "MARYJANE  smith", " mary.jane smith ")}) == 1
+    assert person_key("O'Brien Dana") == person_key("O Brien Dana") == person_key("obriendana")
+    assert person_key("Alex Testcase") != person_key("Alex Testcases")
+    assert person_key(None) == ""

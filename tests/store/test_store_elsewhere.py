@@ -181,7 +181,7 @@ def test_a_re_referral_within_12_months_is_a_warning(store, cast):
     assert prev.ended_on.isoformat() == "2026-11-25" and prev.return_reason is None
     (f,) = got.findings
     assert f.code == "re_referral" and f.severity == "warning" and f.path == "child"
-    assert "had a step-down 8 months ago (handover RR-1), closed on 2026-11-25" in f.message and "RR-1" in f.message
+    assert "had a step-down 8 months ago (handover RR-1), closed on Wed 25 Nov 2026" in f.message
     assert f.detail["case_id"] == "RR-1"
     assert [actor for actor, _ in _shown(store, "RR-2", elsewhere.PREVIOUS_ACTION)] == ["prac"]
 

@@ -165,3 +165,32 @@ def test_removing_a_child_asks_first_and_can_be_undone(qtbot, make_editor, monke
     assert [c["given_name"] for c in case["children"]] == ["Mia"]
     ed.undo_button.click()
     assert [c["given_name"] for c in case["children"]] == ["Mia", "Kara"]
+
+
+def test_check_your_answers_shows_a_missing_reason_for_a_child_who_stays():
+    """Kai does not move and his reason is blank: the row is there, "Not answered", with its Change link;
+    for the children who move there is no such row."""
+    from handover.answers import answers
+
+    doc = load_case(resource_path("examples", "family_step_down.json"))
+    kai = next(i for i, c in enumerate(doc["children"]) if c["moves"] is False)
+    doc["children"][kai]["reason_not_moving"] = ""
+    rows = {a.path: a for a in answers(doc)[0].answers}
+    assert f"children[{kai}].reason_not_moving" in rows and not rows[f"children[{kai}].reason_not_moving"].answered
+    assert "children[0].reason_not_moving" not in rows
+
+
+def test_a_match_answered_in_the_editor_goes_from_the_findings(qtbot, make_editor):
+    """A known_elsewhere finding (the database's) goes once the handover records what it said was missing."""
+    from handover.store.elsewhere import StoreFinding
+
+    case = _family()
+    ed = make_editor(case)
+    found = StoreFinding("known_elsewhere", "household[1]", "Alex Testcase is recorded in 1 other handover as "
+                         "known to Housing", {"ref": "p2", "handovers": 1, "agency_types": ["housing"],
+                                               "risk_factors": []})
+    ed.set_database_findings([found])
+    assert any(f.code == "known_elsewhere" for f in ed.result.findings)
+    case["household"][1]["known_to"].append("housing")
+    ed.recheck_now()
+    assert not any(f.code == "known_elsewhere" for f in ed.result.findings)

@@ -519,7 +519,10 @@ class CaseEditor(QWidget):
         else:
             self.result = check_case(self.model.case, self.as_of(), self.protocol)
         if self._database_findings:   # what the team database knows (SPEC section 8), after the file's own
-            self.result = replace(self.result, findings=self.result.findings + self._database_findings)
+            case = self.model.case    # an agency added since the handover opened answers its finding
+            still = tuple(f for f in self._database_findings if f.code != "known_elsewhere" or not family.records_all(
+                case, f.detail.get("ref"), f.detail.get("agency_types"), f.detail.get("risk_factors")))
+            self.result = replace(self.result, findings=self.result.findings + still)
         self._show_result()
         self.checked.emit(self.result)
         return self.result
