@@ -292,7 +292,7 @@ def create_first_admin(store: Store, username: str, display_name: str, password:
 
 #: the settings row holding the certificates of the authorities whose signed packs the team accepts: one
 #: row in the database, so the whole team shares it (JSON: a list of {"pem", "added_by", "added_at"})
-TRUST_KEY = "trusted_authorities"
+TRUST_KEY = pg_access.TRUST_KEY
 #: a certificate file an administrator adds is small; anything larger is not one
 MAX_TRUST_FILE = 1024 * 1024
 _UNREADABLE = "the stored trusted authorities cannot be read: an administrator removes and adds them again"
@@ -377,11 +377,19 @@ def _write_trust(s: Session, entries: list[dict[str, Any]]) -> None:
     s.flush()
 
 
-def _refuse_person_trust(s: Session) -> None:
+def _store_trust(s: Session, actor: Actor, entries: list[dict[str, Any]], changed: list[AuthorityInfo], action: str,
+                 now: datetime) -> None:
+    """Store the list, with a ``trust_add`` / ``trust_remove`` entry per authority ``changed``. On a person's
+    own PostgreSQL role (who may read ``settings`` but not write it) the database's
+    ``handover_access.trust_set`` does both, for administrators only."""
     if pg_access.is_person(s):
-        raise Denied("on a shared PostgreSQL database the trusted authorities are kept with the database owner's "
-                     "connection, as signed packs from other organisations are imported there (`handover import "
-                     "PACK.pdf --trust CA.pem --db` with the owner's URL)")
+        pg_access.store_trust(s, json.dumps(entries, ensure_ascii=True), {a.fingerprint: a.name for a in changed})
+        s.expire_all()
+        return
+    for a in changed:
+        audit.append(s, actor=actor.username, action=action, now=now,
+                     detail={"authority": a.name, "fingerprint": a.fingerprint})
+    _write_trust(s, entries)
 
 
 def list_trusted_authorities(store: Store, actor: Actor) -> list[AuthorityInfo]:
@@ -389,6 +397,10 @@ def list_trusted_authorities(store: Store, actor: Actor) -> list[AuthorityInfo]:
     with store.read() as s:
         require_signed_in(s, actor)
         return sorted((a for _e, a in _trusted(s)), key=lambda a: (a.name.casefold(), a.valid_until))
+
+
+#: certificates one file may add (a neighbouring council's authority, perhaps with its intermediate)
+MAX_AUTHORITIES_AT_ONCE = 5
 
 
 def _authorities_in(data: bytes, source: str, now: datetime) -> list[Any]:
@@ -400,6 +412,9 @@ def _authorities_in(data: bytes, source: str, now: datetime) -> list[Any]:
     certs = _certificates(bytes(data), source)
     if not certs:
         raise Invalid(f"{source} holds no certificate")
+    if len(certs) > MAX_AUTHORITIES_AT_ONCE:   # a system's bundle of web roots is not a council's authority
+        raise Invalid(f"{source} holds {len(certs)} certificates: add the certificate of each authority whose "
+                      f"packs your team accepts, at most {MAX_AUTHORITIES_AT_ONCE} at a time (their ca.pem)")
     for cert in certs:
         info = _authority(cert)
         try:
@@ -424,7 +439,6 @@ def add_trusted_authority(store: Store, actor: Actor, data: bytes, *, now: datet
 
     with store.write() as s:
         actor = require_admin(s, actor)
-        _refuse_person_trust(s)
         certs = _authorities_in(data, source, now)
         trusted = _trusted(s)
         entries = [e for e, _a in trusted]
@@ -438,11 +452,9 @@ def add_trusted_authority(store: Store, actor: Actor, data: bytes, *, now: datet
             entries.append({"pem": cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
                             "added_by": actor.username, "added_at": now.isoformat()})
             added.append(info)
-            audit.append(s, actor=actor.username, action="trust_add", now=now,
-                         detail={"authority": info.name, "fingerprint": info.fingerprint})
         if not added:
             raise Invalid(f"{_authority(certs[0]).name} is trusted already")
-        _write_trust(s, entries)
+        _store_trust(s, actor, entries, added, "trust_add", now)
         return added
 
 
@@ -450,12 +462,9 @@ def remove_trusted_authority(store: Store, actor: Actor, fingerprint: str, *, no
     """Stop trusting an authority (its packs are refused from now on; those imported stay). Administrators only."""
     with store.write() as s:
         actor = require_admin(s, actor)
-        _refuse_person_trust(s)
         trusted = _trusted(s)
         gone = next((a for _e, a in trusted if a.fingerprint == fingerprint), None)
         if gone is None:
             raise NotFound("that authority is not trusted (an administrator may have removed it already)")
-        _write_trust(s, [e for e, a in trusted if a.fingerprint != fingerprint])
-        audit.append(s, actor=actor.username, action="trust_remove", now=now,
-                     detail={"authority": gone.name, "fingerprint": gone.fingerprint})
+        _store_trust(s, actor, [e for e, a in trusted if a.fingerprint != fingerprint], [gone], "trust_remove", now)
         return gone

@@ -1,6 +1,8 @@
 """Checking the stored records themselves (``handover audit verify``): the audit chain; every version
 against its content hash; every signed pack against its SHA-256 and the version it was built from; and
-the trail against every table whose change matters.
+the trail against every table whose change matters. A pack received from another organisation is verified
+again (its signature, and the case file it carries against the version stored from it): on PostgreSQL a
+person's own role stores one through a database function that cannot check a signature.
 
 A version whose document no longer hashes to its ``content_hash`` was changed outside the tool (or the
 disk damaged it); so was a pack whose bytes no longer match. The trail must describe what is stored: an
@@ -110,15 +112,16 @@ def _stored_packs(session: Session, problems: "_Problems", notes: list[str], anc
     """Every stored pack: its bytes against its SHA-256, the version it was built from, and the audit head
     its marker carries (an anchor for the trail's pass). Returns the rows for the trail's cross-check."""
     from handover.store.packs import pack_sha256
+    from handover.store.received import RECEIVED_KIND, stored_pack_problem
 
     out = []
     old = 0
     q = (select(Pack.id, Pack.handover_id, Handover.case_id, Pack.version, Pack.kind, Pack.pdf, Pack.sha256,
-                Pack.content_hash, Version.content_hash, Version.frozen)
+                Pack.content_hash, Version.content_hash, Version.frozen, Pack.signers)
          .join(Handover, Handover.id == Pack.handover_id)
          .outerjoin(Version, (Version.handover_id == Pack.handover_id) & (Version.number == Pack.version))
          .order_by(Pack.id).execution_options(yield_per=20))
-    for pid, hid, case_id, number, kind, pdf, sha, built_from, version_hash, frozen in session.execute(q):
+    for pid, hid, case_id, number, kind, pdf, sha, built_from, version_hash, frozen, signers in session.execute(q):
         out.append((pid, hid, case_id, number, kind, sha, built_from))
         if pack_sha256(pdf) != sha:
             problems.add(f"signed pack {pid} of {case_id} (version {number}) no longer matches its SHA-256")
@@ -126,6 +129,10 @@ def _stored_packs(session: Session, problems: "_Problems", notes: list[str], anc
         if built_from != version_hash or not frozen:
             problems.add(f"signed pack {pid} of {case_id} no longer belongs to an authorised version {number} "
                          "with the hash it was built from")
+        if kind == RECEIVED_KIND:   # the database could not check its signature when it was stored: checked here
+            why = stored_pack_problem(pdf, case_id, version_hash, signers, f"received pack {pid} of {case_id}")
+            if why:
+                problems.add(why)
         if kind != "final":
             continue
         head = read_audit_head(pdf)

@@ -51,7 +51,20 @@ SQLite is unchanged (the file is the boundary). On a shared PostgreSQL database:
   :mod:`handover.store.admin`). Setting the protocol recomputes every deadline: the administrator's
   ``handover_access.protocol_set`` stores the protocol and, for that transaction only, lets them read
   and rewrite the deadline columns (it is in the audit trail; an administrator can in any case create
-  accounts, so they are trusted with that, and the trail shows it).
+  accounts, so they are trusted with that, and the trail shows it). ``handover_access.trust_set`` replaces
+  the trusted authorities (the ``settings`` row people may read but not write) and writes a trail entry per
+  authority added or removed, its fingerprint computed by the database.
+- **A signed pack from another organisation** (SPEC section 9) is stored by ``handover_access.receive_pack``
+  (``SECURITY DEFINER``; :func:`receive_pack`, called by :mod:`handover.store.received` once Python has
+  verified the PDF and computed the rows): for an active receiver or manager with a team, a case id not
+  stored yet, it inserts the handover, version 1, the pack, the ``receive`` event, the deadline and people
+  rows and the trail's entries, forcing every column that decides who sees and does what (state ``sent``,
+  no sending team, the caller's team receiving, no owner, version 1 frozen and authorised, the caller as
+  author and actor, the kind ``received``, the pack's SHA-256 and size); the rows' other columns are what
+  Python's :mod:`handover.store.sync` computed. The guard on ``handovers`` lets through that one insert
+  (marked in ``handover_access.elevated`` for the function's duration only). The database cannot check a
+  PAdES signature, so raw SQL could store a forged pack this way: ``handover audit verify``
+  (:mod:`handover.store.integrity`) re-verifies every received pack and reports one that fails.
 
 Roles are cluster-wide in PostgreSQL, so a person's role is marked with the database it belongs to
 (``COMMENT ON ROLE``): one server may hold several handover databases, but a user name is one person
@@ -66,26 +79,27 @@ the tool is upgraded, even when the schema is not (Alembic revisions here are fr
 from __future__ import annotations
 
 import re
-from datetime import timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import (ColumnElement, Connection, MetaData, Select, Table, and_, distinct, func, literal_column,
                         or_, select, text, union)
+from sqlalchemy import case as sql_case
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from handover import workflow
 from handover.store.errors import Actor, Denied, Invalid
-from handover.store.models import ROLES, AuditEntry, PersonRow, User
+from handover.store.models import ROLES, AuditEntry, DeadlineRow, Handover, PersonRow, User
 
 __all__ = ["ACCESS_SCHEMA", "PEOPLE_GROUP", "GROUPS", "PG_PASSWORD_HASH", "install", "installed",
            "owner_can_create_roles", "is_postgres_url", "session_person", "is_person", "session_actor",
            "audit_append", "scram_verifier", "create_person", "set_person_role", "set_person_active",
            "set_person_password", "store_protocol", "provision_role", "provision_demo_roles", "auth_status",
            "people_url", "rule_rows", "first_line", "state_counts", "known_elsewhere_rows", "same_person",
-           "match_select", "has_role",
-           "REOPEN"]
+           "match_select", "has_role", "store_trust", "receive_pack",
+           "REOPEN", "RECEIVERS", "RECEIVED_FORCED"]
 
 ACCESS_SCHEMA = "handover_access"
 PEOPLE_GROUP = "handover_people"
@@ -95,6 +109,19 @@ PG_PASSWORD_HASH = "!postgres-role"
 _MARK = "handover person: "          # + the database name: COMMENT ON ROLE of a person's role
 _AUDIT_LOCK = 0x68616E64             # the advisory lock handover.audit takes (same key)
 _GENESIS = "sha256:" + "0" * 64
+#: the settings row of the trusted authorities (:mod:`handover.store.admin`), the workflow event and the pack
+#: kind of a handover received as a signed pack, and the refusal of one whose case id is stored already
+#: (:mod:`handover.store.received`): here, as the database's functions write them too
+TRUST_KEY = "trusted_authorities"
+RECEIVE = "receive"
+RECEIVED_KIND = "received"
+ALREADY_STORED = "a handover with this id is already stored"
+#: who may receive a signed pack for their team: whoever the receiving side of acknowledging allows
+RECEIVERS = frozenset(role for role, side in workflow.MOVES["acknowledge"].allowed if side == "receiving")
+#: the ``handovers`` columns ``handover_access.receive_pack`` sets itself; every other column is the case
+#: file's (:func:`handover.store.sync.summary_columns`, :func:`~handover.store.sync.list_columns`)
+RECEIVED_FORCED = ("id", "case_id", "state", "team_id", "receiving_team_id", "owner_id", "current_version",
+                   "authorised_version", "row_version", "created_at", "updated_at")
 
 
 # ================================================================ the rules, as data from handover.workflow
@@ -180,6 +207,10 @@ def _statements(schema: str, database: str) -> list[str]:
     groups = ", ".join(GROUPS.values())
     P, M, R, AD = (GROUPS["practitioner"], GROUPS["manager"], GROUPS["receiver"], GROUPS["administrator"])
     view_h = _view("h")
+    handover_columns = [c.name for c in Handover.__table__.columns if c.name != "id"]
+    received_columns = [c for c in handover_columns if c not in RECEIVED_FORCED]
+    deadline_columns = [c.name for c in DeadlineRow.__table__.columns if c.name != "id"]
+    people_columns = [c.name for c in PersonRow.__table__.columns if c.name != "id"]
     out: list[str] = []
 
     # ---------------------------------------------------------------- group roles (cluster-wide)
@@ -238,8 +269,14 @@ $f$""",
                  AND t.to_state = f_to)
 $f$""",
         f"""CREATE OR REPLACE FUNCTION A.elevated() RETURNS boolean {_FNV} AS $f$
-  SELECT EXISTS (SELECT 1 FROM A.elevated e WHERE e.xid = txid_current_if_assigned() AND e.username = session_user)
+  SELECT EXISTS (SELECT 1 FROM A.elevated e WHERE e.xid = txid_current_if_assigned() AND e.username = session_user
+                 AND e.purpose = 'protocol')
          AND A.my_role() = 'administrator'
+$f$""",
+        # only while handover_access.receive_pack inserts a received handover (it removes the mark again)
+        f"""CREATE OR REPLACE FUNCTION A.receiving() RETURNS boolean {_FNV} AS $f$
+  SELECT EXISTS (SELECT 1 FROM A.elevated e WHERE e.xid = txid_current_if_assigned() AND e.username = session_user
+                 AND e.purpose = 'receive')
 $f$""",
         f"""CREATE OR REPLACE FUNCTION A.team_acted_on(h integer) RETURNS boolean {_FN} AS $f$
   SELECT EXISTS (SELECT 1 FROM {S}.workflow_events e JOIN {S}.users u ON u.username = e.actor
@@ -261,11 +298,29 @@ $f$""",
         # known elsewhere (SPEC section 8): the people of a handover the caller may open matched against every
         # other handover's, by match_select (below) compiled in; counts and codes only. A dozen index look-ups:
         # the planner's estimate of the NHS-number join is far too high, and compiling it (JIT) took 40 ms
+        # every answer is in the trail (SPEC section 8), raw SQL's too: the app's own entry says what it showed
         f"""CREATE OR REPLACE FUNCTION A.known_elsewhere(p_handover integer)
-    RETURNS TABLE (ref text, handovers bigint, agency_types text, risk_factors text) {_FN} SET jit = off AS $f$
-  SELECT m.ref::text, m.handovers::bigint, m.agency_types::text, m.risk_factors::text
-  FROM ({_known_elsewhere_select(schema)}) AS m
-  WHERE EXISTS (SELECT 1 FROM {S}.handovers h WHERE h.id = p_handover AND {view_h})
+    RETURNS TABLE (ref text, handovers bigint, agency_types text, risk_factors text) {_PL} SET jit = off AS $f$
+#variable_conflict use_column
+DECLARE
+  cid text;
+  found jsonb;
+BEGIN
+  SELECT h.case_id INTO cid FROM {S}.handovers h WHERE h.id = p_handover AND {view_h};
+  IF cid IS NULL THEN
+    RETURN;
+  END IF;
+  SELECT coalesce(jsonb_agg(jsonb_build_object('ref', m.ref::text, 'handovers', m.handovers::bigint,
+                                               'agency_types', m.agency_types::text,
+                                               'risk_factors', m.risk_factors::text)), '[]'::jsonb)
+    INTO found FROM ({_known_elsewhere_select(schema)}) AS m WHERE m.handovers > 0;
+  IF jsonb_array_length(found) > 0 THEN
+    PERFORM A.audit_write(session_user::text, 'known_elsewhere_queried', cid,
+                          jsonb_build_object('matches', found)::text);
+  END IF;
+  RETURN QUERY SELECT x.ref, x.handovers, x.agency_types, x.risk_factors
+    FROM jsonb_to_recordset(found) AS x(ref text, handovers bigint, agency_types text, risk_factors text);
+END
 $f$""",
         f"""CREATE OR REPLACE FUNCTION A.may_store_pack(h integer, n integer, hash text) RETURNS boolean {_FN} AS $f$
   SELECT A.my_role() IN ('practitioner', 'manager')
@@ -471,6 +526,148 @@ BEGIN
   RETURN new_id;
 END
 $f$""",
+        # the trusted authorities (SPEC section 9): only an administrator replaces the list; an authority still
+        # listed keeps its stored entry (who added it, when), a new one is added by session_user now, and each
+        # change is in the trail, its fingerprint computed here (p_names: fingerprint → name, for the entry)
+        f"""CREATE OR REPLACE FUNCTION A.fingerprint(p_pem text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $f$
+  SELECT rtrim(regexp_replace(upper(encode(sha256(decode(regexp_replace(p_pem, '-----[A-Z0-9 ]+-----|\\s', '', 'g'),
+         'base64')), 'hex')), '(..)', '\\1:', 'g'), ':')
+$f$""",
+        f"""CREATE OR REPLACE FUNCTION A.trust_set(p_value text, p_names jsonb) RETURNS void {_PL} AS $f$
+DECLARE
+  given jsonb;
+  stored jsonb := '{{}}';
+  kept jsonb := '[]';
+  e jsonb;
+  fp text;
+  seen text[] := '{{}}';
+  at text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00';
+BEGIN
+  IF coalesce(A.my_role(), '') <> 'administrator' THEN
+    RAISE EXCEPTION 'handover: only an administrator can do this' USING ERRCODE = '42501';
+  END IF;
+  BEGIN
+    given := p_value::jsonb;
+    FOR e IN SELECT value FROM jsonb_array_elements(given) LOOP
+      IF jsonb_typeof(e -> 'pem') IS DISTINCT FROM 'string' THEN
+        RAISE EXCEPTION 'no pem';
+      END IF;
+      PERFORM A.fingerprint(e ->> 'pem');
+    END LOOP;
+  EXCEPTION WHEN others THEN
+    RAISE EXCEPTION 'handover: the trusted authorities are a list of certificates ({{"pem": ...}})'
+      USING ERRCODE = '22023';
+  END;
+  BEGIN   -- what is stored now, by fingerprint (a damaged value holds nothing worth keeping)
+    SELECT coalesce(jsonb_object_agg(A.fingerprint(x.value ->> 'pem'), x.value), '{{}}') INTO stored
+      FROM {S}.settings s, jsonb_array_elements(s.value::jsonb) x WHERE s.key = '{TRUST_KEY}';
+  EXCEPTION WHEN others THEN
+    stored := '{{}}';
+  END;
+  FOR e IN SELECT value FROM jsonb_array_elements(given) LOOP
+    fp := A.fingerprint(e ->> 'pem');
+    CONTINUE WHEN fp = ANY (seen);
+    seen := seen || fp;
+    IF stored ? fp THEN
+      kept := kept || jsonb_build_array(stored -> fp);
+    ELSE
+      kept := kept || jsonb_build_array(jsonb_build_object('pem', e -> 'pem', 'added_by', session_user::text,
+                                                           'added_at', at));
+      PERFORM A.audit_write(session_user::text, 'trust_add', NULL,
+        jsonb_build_object('authority', coalesce(p_names ->> fp, ''), 'fingerprint', fp)::text);
+    END IF;
+  END LOOP;
+  FOR fp IN SELECT k FROM jsonb_object_keys(stored) k WHERE NOT k = ANY (seen) LOOP
+    PERFORM A.audit_write(session_user::text, 'trust_remove', NULL,
+      jsonb_build_object('authority', coalesce(p_names ->> fp, ''), 'fingerprint', fp)::text);
+  END LOOP;
+  INSERT INTO {S}.settings (key, value) VALUES ('{TRUST_KEY}', kept::text)
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+END
+$f$""",
+        # a signed pack from another organisation, received by a receiver or manager on their own role (SPEC
+        # section 9): Python verifies the PDF first and computes the rows (handover.store.received); this
+        # inserts them as the owner would, forcing every column that decides who sees and does what. The
+        # database cannot check a PAdES signature: `handover audit verify` re-verifies every received pack.
+        f"""CREATE OR REPLACE FUNCTION A.receive_pack(p_case_id text, p_columns jsonb, p_document text,
+    p_content_hash text, p_note text, p_deadlines jsonb, p_people jsonb, p_pdf bytea, p_signers text,
+    p_signer text, p_source text) RETURNS integer {_PL} AS $f$
+DECLARE
+  r text := A.my_role();
+  t integer := A.my_team();
+  me text := session_user::text;
+  at timestamp := date_trunc('microseconds', now() AT TIME ZONE 'UTC');
+  sha text;
+  hid integer;
+  pid integer;
+BEGIN
+  IF r IS NULL OR r NOT IN ({_sql_list(RECEIVERS)}) THEN
+    RAISE EXCEPTION 'handover: only {" and ".join(sorted(x + "s" for x in RECEIVERS))} import a signed pack for '
+      'their team' USING ERRCODE = '42501';
+  END IF;
+  IF t IS NULL THEN
+    RAISE EXCEPTION 'handover: you are not in a team: ask an administrator to add you to one' USING ERRCODE = '42501';
+  END IF;
+  IF p_case_id IS NULL OR p_content_hash IS NULL OR p_pdf IS NULL
+     OR substring(p_pdf FROM 1 FOR 5) <> '\\x255044462d'::bytea OR jsonb_typeof(p_columns) IS DISTINCT FROM 'object'
+     OR jsonb_typeof(p_deadlines) IS DISTINCT FROM 'array' OR jsonb_typeof(p_people) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'handover: a received pack is stored with its case file, its rows and the PDF'
+      USING ERRCODE = '22023';
+  END IF;
+  BEGIN
+    IF (p_document::jsonb) ->> 'id' IS DISTINCT FROM p_case_id THEN
+      RAISE EXCEPTION 'not its case file';
+    END IF;
+  EXCEPTION WHEN others THEN
+    RAISE EXCEPTION 'handover: the case file is not that of %', p_case_id USING ERRCODE = '22023';
+  END;
+  IF EXISTS (SELECT 1 FROM {S}.handovers h WHERE h.case_id = p_case_id) THEN
+    RAISE EXCEPTION 'handover: {ALREADY_STORED}: % (nothing was imported)', p_case_id USING ERRCODE = '23505';
+  END IF;
+  sha := 'sha256:' || encode(sha256(p_pdf), 'hex');
+  -- for this function only: the guard on handovers lets through this one insert (removed again below)
+  INSERT INTO A.elevated (xid, username, purpose) VALUES (txid_current(), me, 'receive');
+  BEGIN
+    INSERT INTO {S}.handovers ({", ".join(handover_columns)})
+      SELECT {", ".join("x." + c for c in handover_columns)} FROM jsonb_populate_record(NULL::{S}.handovers,
+        (SELECT coalesce(jsonb_object_agg(k, v), '{{}}') FROM jsonb_each(p_columns) AS c(k, v)
+         WHERE k IN ({_sql_list(received_columns)}))
+        || jsonb_build_object('case_id', p_case_id, 'state', 'sent', 'team_id', NULL, 'receiving_team_id', t,
+                              'owner_id', NULL, 'current_version', 1, 'authorised_version', 1, 'row_version', 1,
+                              'created_at', at, 'updated_at', at)) AS x
+      RETURNING id INTO hid;
+  EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'handover: {ALREADY_STORED}: % (nothing was imported)', p_case_id USING ERRCODE = '23505';
+  END;
+  DELETE FROM A.elevated WHERE xid = txid_current() AND username = me AND purpose = 'receive';
+  INSERT INTO {S}.versions (handover_id, number, document, content_hash, frozen, created_by, created_at, note)
+    VALUES (hid, 1, p_document, p_content_hash, true, me, at, left(coalesce(p_note, ''), 500));
+  INSERT INTO {S}.deadlines ({", ".join(deadline_columns)})
+    SELECT {", ".join("x." + c for c in deadline_columns)} FROM jsonb_populate_recordset(NULL::{S}.deadlines,
+      (SELECT coalesce(jsonb_agg(d || jsonb_build_object('handover_id', hid, 'team_id', NULL)), '[]')
+       FROM jsonb_array_elements(p_deadlines) AS d)) AS x;
+  INSERT INTO {S}.people ({", ".join(people_columns)})
+    SELECT {", ".join("x." + c for c in people_columns)} FROM jsonb_populate_recordset(NULL::{S}.people,
+      (SELECT coalesce(jsonb_agg(p || jsonb_build_object('handover_id', hid)), '[]')
+       FROM jsonb_array_elements(p_people) AS p)) AS x;
+  INSERT INTO {S}.workflow_events (handover_id, action, from_state, to_state, actor, actor_name, at, reason_code,
+                                   note, version)
+    VALUES (hid, '{RECEIVE}', 'authorised', 'sent', me, (SELECT u.display_name FROM {S}.users u WHERE u.username = me),
+            at, NULL, coalesce(p_note, ''), 1);
+  PERFORM A.audit_write(me, 'import_pack', p_case_id, jsonb_build_object('version', 1, 'source', p_source,
+    'hash', p_content_hash, 'signer', p_signer)::text);
+  PERFORM A.audit_write(me, 'move:{RECEIVE}', p_case_id, jsonb_build_object('from', 'authorised', 'to', 'sent',
+    'reason_code', NULL, 'note', coalesce(p_note, ''), 'version', 1)::text);
+  INSERT INTO {S}.packs (handover_id, version, kind, pdf, size, sha256, content_hash, signers, created_by, created_at)
+    VALUES (hid, 1, '{RECEIVED_KIND}', p_pdf, octet_length(p_pdf), sha, p_content_hash, coalesce(p_signers, ''), me, at)
+    RETURNING id INTO pid;
+  PERFORM A.audit_write(me, 'pack_store', p_case_id, jsonb_build_object('pack', pid, 'version', 1,
+    'kind', '{RECEIVED_KIND}', 'sha256', sha, 'size', octet_length(p_pdf), 'content_hash', p_content_hash,
+    'signers', coalesce(p_signers, ''))::text);
+  RETURN hid;
+END
+$f$""",
     ]
 
     # ---------------------------------------------------------------- the guard triggers
@@ -496,6 +693,14 @@ BEGIN
     RAISE EXCEPTION 'handover: your account is disabled or no longer exists' USING ERRCODE = '42501';
   END IF;
   x := txid_current();
+  IF TG_OP = 'INSERT' AND A.receiving() THEN   -- handover_access.receive_pack: received, for the caller's team
+    IF NEW.state <> 'sent' OR NEW.team_id IS NOT NULL OR t IS NULL OR NEW.receiving_team_id IS DISTINCT FROM t
+       OR NEW.owner_id IS NOT NULL OR NEW.current_version <> 1 OR NEW.authorised_version IS DISTINCT FROM 1 THEN
+      RAISE EXCEPTION 'handover: a received pack is sent to the receiver''s own team, from no team here'
+        USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     IF r NOT IN ('practitioner', 'manager') OR t IS NULL OR NEW.team_id IS DISTINCT FROM t OR NEW.state <> 'draft'
        OR NEW.authorised_version IS NOT NULL OR (NEW.owner_id IS NOT NULL AND NEW.owner_id <> A.my_id()) THEN
@@ -669,7 +874,9 @@ $f$""",
         f"A.may_store_pack(integer, integer, text), A.audit_append(text, text, text), A.state_counts(), "
         f"A.known_elsewhere(integer), "
         f"A.user_create(text, text, text, integer, text), A.user_set_role(text, text, integer), "
-        f"A.user_set_active(text, boolean), A.user_password(text, text), A.protocol_set(text) TO {people}",
+        f"A.user_set_active(text, boolean), A.user_password(text, text), A.protocol_set(text), "
+        f"A.trust_set(text, jsonb), A.receiving(), "
+        f"A.receive_pack(text, jsonb, text, text, text, jsonb, jsonb, bytea, text, text, text) TO {people}",
     ]
 
     # ---------------------------------------------------------------- row-level security
@@ -715,8 +922,10 @@ $f$""",
         # across handovers the reader may not open is counts only, through a function: SPEC section 8)
         "people": [
             "FOR SELECT USING (" + of_h.format(t="people", cond=f"{view_h} OR A.touched(h.id) OR {_ELEVATED}") + ")",
-            f"FOR INSERT WITH CHECK ({_ELEVATED} OR A.may_write(handover_id))",
-            f"FOR DELETE USING ({_ELEVATED} OR A.may_write(handover_id))"],
+            # written only with a save of that handover (the same transaction wrote its row): the index is its
+            # current version's, which `handover audit verify` compares
+            f"FOR INSERT WITH CHECK ({_ELEVATED} OR (A.may_write(handover_id) AND A.touched(handover_id)))",
+            f"FOR DELETE USING ({_ELEVATED} OR (A.may_write(handover_id) AND A.touched(handover_id)))"],
         "audit_entries": ["FOR SELECT USING ((SELECT A.my_role()) = 'manager')"],
         "audit_head": ["FOR SELECT USING ((SELECT A.my_role()) = 'manager')"],
     }
@@ -892,7 +1101,8 @@ def same_person(p: Any, o: Any) -> tuple[ColumnElement[bool], ColumnElement[bool
 
 def match_select(handover: Any, people: Table | None = None) -> Select[Any]:
     """Per person (``ref``) of handover ``handover`` (a bound parameter or, inside the PostgreSQL
-    function, its argument): ``handovers``, how many other handovers hold the same person, and
+    function, its argument): ``handovers``, how many other handovers hold the same person and record an
+    agency type or a risk factor for them, and
     ``agency_types`` / ``risk_factors``, the codes they record for them (space-separated, repeats
     included). ``people``: the table (another schema's copy for the function's body)."""
     t = PersonRow.__table__ if people is None else people
@@ -901,7 +1111,8 @@ def match_select(handover: Any, people: Table | None = None) -> Select[Any]:
             .select_from(p.join(o, cond)).where(p.c.handover_id == handover, o.c.handover_id != handover)
             for cond in same_person(p, o)]
     m = union(*arms).subquery("m")
-    return (select(m.c.ref.label("ref"), func.count(distinct(m.c.handover_id)).label("handovers"),
+    records = sql_case((or_(m.c.agency_types != "", m.c.risk_factors != ""), m.c.handover_id), else_=None)
+    return (select(m.c.ref.label("ref"), func.count(distinct(records)).label("handovers"),
                    func.aggregate_strings(m.c.agency_types, " ").label("agency_types"),
                    func.aggregate_strings(m.c.risk_factors, " ").label("risk_factors"))
             .group_by(m.c.ref).order_by(m.c.ref))
@@ -962,6 +1173,36 @@ def set_person_password(s: Session, username: str, password: str) -> None:
 def store_protocol(s: Session, document: str) -> int:
     """An administrator stores a protocol; for the rest of the transaction they may recompute deadlines."""
     return int(_call(s, f"SELECT {ACCESS_SCHEMA}.protocol_set(:d)", {"d": document}).scalar())
+
+
+def store_trust(s: Session, value: str, names: dict[str, str]) -> None:
+    """An administrator replaces the trusted authorities (``settings``); the database writes the trail's
+    ``trust_add`` / ``trust_remove`` entries (``names``: fingerprint → authority, for those entries)."""
+    import json
+
+    _call(s, f"SELECT {ACCESS_SCHEMA}.trust_set(:v, CAST(:n AS jsonb))", {"v": value, "n": json.dumps(names)})
+
+
+def receive_pack(s: Session, *, case_id: str, columns: dict[str, Any], document: str, content_hash: str,
+                 note: str, deadlines: list[dict[str, Any]], people: list[dict[str, Any]], pdf: bytes,
+                 signers: str, signer: str, source: str) -> int:
+    """A receiver or manager stores a verified signed pack for their own team (the database sets who may see
+    and do what with it); the new handover's id."""
+    import json
+
+    def jsonb(value: Any) -> str:
+        return json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, date) and not isinstance(
+            v, datetime) else _unserialisable(v))
+
+    return int(_call(s, f"SELECT {ACCESS_SCHEMA}.receive_pack(:c, CAST(:cols AS jsonb), :doc, :hash, :note, "
+                        "CAST(:dl AS jsonb), CAST(:pp AS jsonb), :pdf, :signers, :signer, :source)",
+                     {"c": case_id, "cols": jsonb(columns), "doc": document, "hash": content_hash, "note": note,
+                      "dl": jsonb(deadlines), "pp": jsonb(people), "pdf": pdf, "signers": signers,
+                      "signer": signer, "source": source}).scalar())
+
+
+def _unserialisable(v: Any) -> Any:
+    raise TypeError(f"{type(v).__name__} is not sent to the database as a received row")
 
 
 def provision_role(s: Session | Connection, username: str, role: str, *, active: bool = True,

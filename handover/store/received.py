@@ -10,9 +10,13 @@ authorised it, one ``receive`` workflow event, and the PDF kept beside the versi
 ``received``. A pack whose case id is already stored is refused, unless a stored version of that
 handover has exactly its content (nothing is written then).
 
-On a shared PostgreSQL database the database lets a person's own role start only drafts of their own
-team, so a received pack is imported with the owner's connection (the command line); on SQLite the
-receiving team's receivers and managers import for their own team. Conventions as in
+The receiving team's receivers and managers import for their own team; the command line's system actor
+for the team it names. On a shared PostgreSQL database a person's own role starts only drafts of their
+own team, so there the rows computed here are stored by ``handover_access.receive_pack``
+(:func:`handover.store.pg_access.receive_pack`), which checks the caller and forces every column that
+decides who sees and does what. The database cannot check a PAdES signature, so raw SQL could store a
+forged pack that way: ``handover audit verify`` re-verifies every received pack
+(:func:`stored_pack_problem`) and reports one that is not what it was stored as. Conventions as in
 :mod:`handover.store.service`.
 """
 
@@ -25,26 +29,31 @@ from typing import Any, Sequence
 
 from sqlalchemy import select
 
-from handover import audit, workflow
+from handover import audit
 from handover.case import CaseError, content_hash, dump_case, parse_case
 from handover.store import service as svc
 from handover.store.access import current_actor, may_view
 from handover.store.database import Store
+from handover.store import pg_access
 from handover.store.errors import Actor, Denied, Invalid, NotFound
 from handover.store.models import Handover, Pack, Team, Version, WorkflowEvent
 from handover.store.packs import MAX_PACK_BYTES, pack_sha256
 from handover.store.queries import team_id_by_name
-from handover.store.sync import active_protocol, local_date, summary_columns, sync_current
+from handover.store.sync import (active_protocol, deadline_rows, list_columns, local_date, people_rows,
+                                 summary_columns, sync_current)
 
-__all__ = ["import_pack", "NotReceived", "Unusable", "RECEIVE", "RECEIVED_KIND"]
+__all__ = ["import_pack", "stored_pack_problem", "NotReceived", "Unusable", "RECEIVE", "RECEIVED_KIND",
+           "ALREADY_STORED"]
 
 #: the workflow event (and ``move:`` audit entry) of a handover that arrived as a signed pack: from
 #: authorised (the signer's authorisation) to sent (it is with the receiving team)
-RECEIVE = "receive"
+RECEIVE = pg_access.RECEIVE
 #: the kind of the stored pack a handover was received as
-RECEIVED_KIND = "received"
+RECEIVED_KIND = pg_access.RECEIVED_KIND
 #: who may import a pack for their team: whoever the receiving side of acknowledging allows
-_RECEIVERS = frozenset(role for role, side in workflow.MOVES["acknowledge"].allowed if side == "receiving")
+_RECEIVERS = pg_access.RECEIVERS
+#: the refusal of a pack whose case id is stored already (said by the database too)
+ALREADY_STORED = pg_access.ALREADY_STORED
 
 
 class NotReceived(Invalid):
@@ -67,19 +76,10 @@ def import_pack(store: Store, actor: Actor, pdf: bytes, *, now: datetime,
     :class:`NotReceived` for a pack refused, :class:`Unusable` for input that is no pack, and
     :class:`Denied` / :class:`~handover.store.errors.NotFound` for the actor; nothing is written then.
     """
-    checked, carried = _verified(pdf, trust, source)
-    try:
-        case = parse_case(carried, f"the case file {source} carries")
-    except CaseError as e:
-        raise NotReceived(str(e)) from None
-    if content_hash(case) != checked.content_hash:
-        raise NotReceived(f"{source}: the case file it carries does not match the content hash in its appendix")
-    if case["id"] != checked.case_id:
-        raise NotReceived(f"{source} is the pack of {checked.case_id!r} but carries the case file of {case['id']!r}")
+    checked, case = _receivable(pdf, trust, source)
     signer = checked.signatures[-1].who
-    signers = ", ".join(dict.fromkeys(s.who for s in checked.signatures))
+    signers = _signers(checked)
     with store.write() as s:
-        _refuse_person_role(s)
         actor = current_actor(s, actor)
         h = s.scalar(select(Handover).where(Handover.case_id == case["id"]))
         if h is not None:
@@ -88,9 +88,12 @@ def import_pack(store: Store, actor: Actor, pdf: bytes, *, now: datetime,
                             .order_by(Version.number.desc()).limit(1)) if may_view(actor, h) else None
             if same is not None:
                 return svc.ImportResult(h.case_id, same, created=False, unchanged=True)
-            raise NotReceived(f"a handover with this id is already stored: {case['id']} (nothing was imported)")
+            raise NotReceived(f"{ALREADY_STORED}: {case['id']} (nothing was imported)")
         team_id = _receiving_team(s, actor, receiving_team, now)
         note = f"received as a signed pack from {signer}"
+        if s.get_bind().dialect.name == "postgresql" and pg_access.is_person(s):
+            _receive_on_own_role(s, case, pdf, note=note, signer=signer, signers=signers, source=source, now=now)
+            return svc.ImportResult(case["id"], 1, created=True, unchanged=False)
         h = Handover(case_id=case["id"], state="sent", team_id=None, receiving_team_id=team_id, owner_id=None,
                      current_version=1, authorised_version=1, row_version=1, created_at=now, updated_at=now,
                      **summary_columns(case))
@@ -119,8 +122,67 @@ def import_pack(store: Store, actor: Actor, pdf: bytes, *, now: datetime,
         return svc.ImportResult(h.case_id, v.number, created=True, unchanged=False)
 
 
-def _verified(pdf: bytes, trust: Any, source: str) -> tuple[Any, bytes]:
-    """The verification of a pack that may be received, and the case file it carries; else why not."""
+def _receive_on_own_role(s: Any, case: dict[str, Any], pdf: bytes, *, note: str, signer: str, signers: str,
+                         source: str, now: datetime) -> None:
+    """What the SQLite branch of :func:`import_pack` writes, stored by the database's
+    ``handover_access.receive_pack`` on a receiver's or manager's own PostgreSQL role."""
+    protocol = active_protocol(s)
+    deadlines = deadline_rows(case, protocol)
+    try:
+        pg_access.receive_pack(s, case_id=case["id"], columns={**summary_columns(case), **list_columns(
+                                   case, protocol, local_date(now), deadlines)},
+                               document=dump_case(case), content_hash=content_hash(case), note=note,
+                               deadlines=deadlines, people=people_rows(case), pdf=pdf, signers=signers,
+                               signer=signer, source=source)
+    except Denied as e:
+        if str(e).startswith(ALREADY_STORED):
+            raise NotReceived(str(e)) from None
+        raise
+
+
+def stored_pack_problem(pdf: bytes, case_id: str, version_hash: str | None, signers: str, label: str) -> str | None:
+    """Why a stored pack of kind ``received`` does not vouch for the handover stored from it (its signature,
+    the case file it carries against version 1's content hash, the signers recorded), or None: what
+    ``handover audit verify`` reports (on PostgreSQL, raw SQL could store a forged pack; see above)."""
+    try:
+        checked, case = _receivable(pdf, None, label, refused="is not a signed pack that can be received")
+    except (NotReceived, Unusable) as e:
+        return str(e)
+    if case["id"] != case_id:
+        return f"{label} carries the case file of {case['id']!r}, not of {case_id!r}"
+    if content_hash(case) != version_hash:
+        return f"{label} carries a case file that is not version 1 of {case_id} as stored"
+    if _signers(checked) != signers:
+        return f"{label} was signed by {_signers(checked)}, not by {signers} as stored"
+    return None
+
+
+def _signers(checked: Any) -> str:
+    return ", ".join(dict.fromkeys(s.who for s in checked.signatures))
+
+
+def _receivable(pdf: bytes, trust: Any, source: str, refused: str = "was not imported") -> tuple[Any, dict[str, Any]]:
+    """(verification, the case file it carries) of a pack that may be received; else :class:`NotReceived`
+    (``source``, ``refused``, why) or :class:`Unusable`."""
+    checked, carried = _verified(pdf, trust, source)
+    why = _refusal(checked, carried)
+    if why:
+        raise NotReceived(f"{source} {refused}: {why}")
+    assert carried is not None
+    try:
+        case = parse_case(carried, f"the case file {source} carries")
+    except CaseError as e:
+        raise NotReceived(str(e)) from None
+    if content_hash(case) != checked.content_hash:
+        raise NotReceived(f"{source}: the case file it carries does not match the content hash in its appendix")
+    if case["id"] != checked.case_id:
+        raise NotReceived(f"{source} is the pack of {checked.case_id!r} but carries the case file of {case['id']!r}")
+    return checked, case
+
+
+def _verified(pdf: bytes, trust: Any, source: str) -> tuple[Any, bytes | None]:
+    """The verification of a pack, and the case file it carries if it matches the content hash;
+    :class:`Unusable` when it cannot be checked at all."""
     from handover.pack.embedded import read_embedded
     from handover.pack.errors import PackError
     from handover.pack.verify import verify_pack
@@ -142,10 +204,6 @@ def _verified(pdf: bytes, trust: Any, source: str) -> tuple[Any, bytes]:
         except PackError as e:   # what verify says of the temporary files, said of what was given
             why = str(e).replace(str(anchor), "a trust anchor given") if anchor else str(e)
             raise Unusable(why.replace(path.name, source)) from None
-    why = _refusal(checked, carried)
-    if why:
-        raise NotReceived(f"{source} was not imported: {why}")
-    assert carried is not None
     return checked, carried
 
 
@@ -198,14 +256,6 @@ def _trust_file(trust: Any, out: Path) -> Path | None:
         return None
     out.write_bytes(blob)
     return out
-
-
-def _refuse_person_role(s: Any) -> None:
-    from handover.store import pg_access
-
-    if s.get_bind().dialect.name == "postgresql" and pg_access.is_person(s):
-        raise Denied("a signed pack from another organisation is imported with the database owner's connection "
-                     "(`handover import PACK.pdf --db` with the owner's URL): your own role starts only drafts")
 
 
 def _receiving_team(s: Any, actor: Actor, name: str | None, now: datetime) -> int:

@@ -261,3 +261,40 @@ def test_on_postgres_people_learn_counts_through_the_function_only(council):  # 
     shown = _shown(c["mgr"].store, "PG-FAM-A")           # a manager reads who saw which match
     assert [actor for actor, _ in shown] == [council.name("prac")]
     assert json.loads(shown[0][1])["matches"][0]["agency_types"] == ["housing"]
+
+
+@pytest.mark.postgres
+def test_on_postgres_raw_sql_neither_plants_a_person_nor_looks_up_unseen(council):  # noqa: F811
+    """A practitioner's raw SQL cannot add a made-up person to their own draft's index outside a save (the
+    index is the current version's), and a look-up through the function is in the trail whoever makes it."""
+    c = council.contexts
+    sv.create_handover(c["prac"].store, c["prac"].actor, family_a("PG-RAW-A"), now=NOW)
+    sv.create_handover(c["other_prac"].store, c["other_prac"].actor, family_b("PG-RAW-B"), now=NOW)
+    b = council.handover_id("PG-RAW-B")
+    with council.raw("other_prac") as conn:
+        with pytest.raises(Exception) as e:
+            conn.execute("INSERT INTO people (handover_id, ref, kind, moves, given_name, family_name, name_key, "
+                         "dob, nhs_number, agency_types, risk_factors) VALUES (%s, 'g0', 'member', false, '', '', "
+                         "'alextestcase', '1986-09-21', '', 'youth_justice', '19C')", (b,))
+        assert "row-level security" in str(e.value)
+    with council.raw("other_prac") as conn:
+        rows = conn.execute("SELECT * FROM handover_access.known_elsewhere(%s)", (b,)).fetchall()
+        assert rows
+    queried = _shown(c["mgr"].store, "PG-RAW-B", "known_elsewhere_queried")
+    assert [actor for actor, _ in queried] == [council.name("other_prac")]
+
+
+def test_the_count_is_of_the_handovers_that_record_something_for_the_person(store, cast):
+    """Alex is in family B (known to housing) and in two more handovers that record nothing for him: the
+    finding says 1 other handover, not 3."""
+    sv.create_handover(store, cast.prac, family_a(), now=NOW)
+    sv.create_handover(store, cast.other_prac, family_b(), now=NOW)
+    for n in (1, 2):
+        quiet = family_b(f"FAM-Q{n}")
+        quiet["household"][1].update(known_to=[], risk_factors=[])
+        quiet["agencies"] = []
+        for child in quiet["children"]:
+            child["nhs_number"] = f"99900001{n}{len(child['given_name'])}"[:10]
+        sv.create_handover(store, cast.other_prac, quiet, now=NOW)
+    (f,) = _by_ref(elsewhere.known_elsewhere(store, cast.prac, "FAM-A", now=NOW)).values()
+    assert f.detail["handovers"] == 1 and "1 other handover" in f.message

@@ -1,7 +1,8 @@
 """The team's trusted authorities (SPEC.md section 9, issue 18): the certificates of the authorities whose
 signed packs the team accepts, kept in the database's ``settings`` so that the whole team shares them;
 administrators add and remove them; the app's import checks every pack against them. On SQLite and on
-PostgreSQL (the owner's connection); a person's own PostgreSQL role is refused in one line."""
+PostgreSQL (the owner's connection, and an administrator's own role through ``handover_access.trust_set``).
+"""
 
 from __future__ import annotations
 
@@ -174,13 +175,44 @@ def test_verify_pack_file_says_whether_the_case_file_matches(signed, tmp_path):
 
 
 @pytest.mark.postgres
-def test_on_a_persons_own_postgresql_role_the_owner_keeps_them(council, keys):  # noqa: F811
-    """A person's role may read ``settings`` but not write it (handover.store.pg_access): an administrator is
-    told in one line where the trusted authorities are kept, and the list still reads."""
-    admin = council.contexts["admin"]
-    with pytest.raises(Denied, match="kept with the database owner's connection"):
+def test_on_their_own_postgresql_role_an_administrator_adds_and_removes_them(council, keys, signed):  # noqa: F811
+    """A person's role may read ``settings`` but not write it (handover.store.pg_access): an administrator
+    changes the list through ``handover_access.trust_set``, which writes the trail's entries itself; a
+    receiver then imports a pack signed under it with their own role (the app's Incoming)."""
+    import psycopg
+
+    from handover.store import open_database
+
+    admin, recv = council.contexts["admin"], council.contexts["recv"]
+    [a] = ops.add_trusted_authority(admin, keys.ca_pem).value
+    assert a.name == EXAMPLETON
+    [listed] = ops.trusted_authorities(recv)
+    assert (listed.fingerprint, listed.added_by) == (a.fingerprint, council.name("admin"))
+    with pytest.raises(Invalid, match=f"{EXAMPLETON} is trusted already"):
         ops.add_trusted_authority(admin, keys.ca_pem)
-    assert ops.trusted_authorities(admin) == []
+    with pytest.raises(Denied, match="^only an administrator can do this$"):
+        ops.add_trusted_authority(recv, keys.other_ca_pem)
+    for who in ("prac", "recv", "mgr"):   # the database itself refuses them, whatever the client
+        with council.raw(who) as c:
+            with pytest.raises(psycopg.Error, match="handover: only an administrator can do this"):
+                c.execute("SELECT handover_access.trust_set('[]', '{}')")
+            with pytest.raises(psycopg.Error, match="permission denied"):
+                c.execute("UPDATE settings SET value = '[]'")
+    got = ops.import_signed_pack(recv, signed).value
+    assert (got.case_id, got.signer, got.unchanged) == ("SD-2026-0142", SIGNER, False)
+    ops.remove_trusted_authority(admin, a.fingerprint)
+    assert ops.trusted_authorities(recv) == []
+    r = open_database(council.owner_url)
+    try:
+        assert _audit(r.store, "trust_add") == [{"authority": EXAMPLETON, "fingerprint": a.fingerprint}]
+        assert _audit(r.store, "trust_remove") == [{"authority": EXAMPLETON, "fingerprint": a.fingerprint}]
+        with r.store.read() as s:
+            actors = {e.actor for e in s.scalars(select(AuditEntry).where(AuditEntry.action.like("trust_%")))}
+        assert actors == {council.name("admin")}
+        report = verify_store(r.store)
+        assert report.ok, report.problems
+    finally:
+        r.store.close()
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +222,13 @@ def council(pg_server):
     from store import test_pg_roles
 
     yield from test_pg_roles.council.__wrapped__(pg_server)
+
+
+def test_a_bundle_of_many_authorities_is_not_added_in_one_go(store, cast, keys):  # noqa: F811
+    """A system's bundle of public web roots (140 of them) is not a council's authority: at most a few per
+    file, refused in one line, nothing stored."""
+    one = keys.ca_pem.read_bytes()
+    with pytest.raises(Invalid) as e:
+        trust.add_trusted_authority(store, cast.admin, one * 6, now=NOW, source="bundle.pem")
+    assert "6 certificates" in str(e.value) and "\n" not in str(e.value)
+    assert trust.list_trusted_authorities(store, cast.admin) == []
