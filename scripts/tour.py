@@ -833,7 +833,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--results", type=Path, help="write each stop's findings here (JSON), for the layout test")
     p.add_argument("--only", action="append", help="a role, or ROLE-PAGE (repeatable)")
     args = p.parse_args(argv)
-    home = Path(tempfile.mkdtemp(prefix="handover-tour-home-"))
+    # a name of digits and hex letters only: mkdtemp's random part can hold "_", and the folder shows on
+    # the certificates page, where "ab_cd" reads to the raw-id check as a code
+    import secrets
+
+    home = Path(tempfile.gettempdir()) / f"handover-tour-home-{os.getpid()}-{secrets.token_hex(4)}"
+    home.mkdir(mode=0o700)
     _private_environment(home)
     try:
         from PySide6.QtWidgets import QApplication
