@@ -745,11 +745,9 @@ def database_findings(ctx: Context, case_id: str) -> list[Any]:
 def check_stored(ctx: Context, case_id: str, case: dict[str, Any]) -> Any:
     """:func:`check` of a stored handover's document, with :func:`database_findings` after the file's own
     (the receiving team's view)."""
-    from dataclasses import replace as _replace
+    from handover.store import elsewhere
 
-    result = check(ctx, case)
-    extra = database_findings(ctx, case_id)
-    return _replace(result, findings=result.findings + tuple(extra)) if extra else result
+    return elsewhere.with_store_findings(ctx.store, ctx.actor, case_id, check(ctx, case), now=ctx.now())
 
 
 def previous_handovers(ctx: Context, case_id: str) -> Any:

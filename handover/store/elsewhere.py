@@ -47,7 +47,7 @@ from handover.store.pg_access import is_person, known_elsewhere_rows, match_sele
 from handover.store.sync import local_date
 
 __all__ = ["STORE_CODES", "StoreFinding", "Match", "PreviousHandover", "Previous", "match_rows", "known_elsewhere",
-           "previous_handovers", "store_findings", "check_stored",
+           "previous_handovers", "store_findings", "check_stored", "with_store_findings",
            "SHOWN_ACTION", "PREVIOUS_ACTION", "RE_REFERRAL_MONTHS"]
 
 #: the findings of the store (SPEC.md section 8), beside those of the file (handover.checks.CODES)
@@ -361,7 +361,14 @@ def check_stored(store: Store, actor: Actor, case_id: str, *, now: datetime, as_
     view = get_handover(store, actor, case_id, now=now)
     with store.read() as s:
         protocol = active_protocol(s)
-    result = check_case(view.case, as_of or local_date(now), protocol)
+    return with_store_findings(store, actor, case_id, check_case(view.case, as_of or local_date(now), protocol),
+                               now=now)
+
+
+def with_store_findings(store: Store, actor: Actor, case_id: str, result: CheckResult, *,
+                        now: datetime) -> CheckResult:
+    """``result`` (the check of the handover's document) with :func:`store_findings` after its own."""
+    from dataclasses import replace
+
     extra = store_findings(store, actor, case_id, now=now)
-    return CheckResult(case_id=result.case_id, direction=result.direction, as_of=result.as_of,
-                       findings=result.findings + tuple(extra), deadlines=result.deadlines, family=result.family)
+    return replace(result, findings=result.findings + tuple(extra)) if extra else result
