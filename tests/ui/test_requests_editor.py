@@ -146,3 +146,13 @@ def test_ask_an_agency_from_the_checklist(qtbot, make_editor):
     qtbot.mouseClick(checklist.ask_buttons["housing"], Qt.MouseButton.LeftButton)
     assert case["information_requests"][n]["agency_type"] == "housing"
     assert case["information_requests"][n]["about"] == [c["ref"] for c in case["children"] if c["moves"]]
+
+
+def test_a_renamed_agency_renames_its_deadline_card(qtbot, make_editor):
+    case = _family()
+    ed = make_editor(case)
+    i = next(i for i, d in enumerate(ed.result.deadlines) if d.rule == "information_request" and d.status != "met")
+    path = ed.result.deadlines[i].path
+    ed.model.set_value(f"{path}.agency_name", "Renamed Recovery Service", from_widget=False)
+    ed.recheck_now()
+    assert any("Request to Renamed Recovery Service" in b.text() for b in ed.deadlines.buttons)

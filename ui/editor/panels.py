@@ -406,9 +406,27 @@ class DeadlineStrip(QFrame):
         for b in self.buttons:
             b.setVisible(open_)
 
+    def _card(self, kind: str, title: str, words: str, accessible: str, status: str, path: str,
+              tip: str = "") -> None:
+        """One deadline card, after the ones shown already; pressing it opens ``path``."""
+        b = QToolButton()
+        b.setObjectName("deadline")
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        b.setIcon(icon(kind))
+        b.setText(f"{title}\n{words}")
+        b.setAccessibleName(accessible)
+        if tip:
+            b.setToolTip(tip)
+        b.setProperty("status", status)
+        b.clicked.connect(lambda _=False: self.activated.emit(path))
+        self.lay.insertWidget(1 + len(self.buttons), b)
+        self.buttons.append(b)
+
     def show_deadlines(self, deadlines: tuple["Deadline", ...], as_of: date, region: str,
                        label_of: Callable[[str], str]) -> None:
-        key = tuple((d.rule, d.status, d.due, d.done, d.working_days_overdue) for d in deadlines) + (as_of,)
+        # a request's card is named by its agency: a renamed agency is a new strip
+        key = tuple((d.rule, d.status, d.due, d.done, d.working_days_overdue, d.path, d.agency_name)
+                    for d in deadlines) + (as_of,)
         if key == self._shown:
             return
         self._shown = key
@@ -422,37 +440,28 @@ class DeadlineStrip(QFrame):
         answered = [d for d in deadlines if d.rule == REQUEST_RULE and d.status == "met"]
         shown = [d for d in deadlines if len(answered) < 2 or d not in answered]
         if len(answered) >= 2:
-            b = QToolButton()
-            b.setObjectName("deadline")
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            b.setIcon(icon("met"))
             words = f"{len(answered)} answered on time"
-            b.setText(f"Requests for information\n{words}")
-            b.setAccessibleName(f"Deadlines: requests for information. {words}")
-            b.setProperty("status", "met")
-            b.clicked.connect(lambda _=False: self.activated.emit("information_requests"))
-            self.lay.insertWidget(1, b)
-            self.buttons.append(b)
-        for i, d in enumerate(shown, start=len(self.buttons)):
+            self._card("met", "Requests for information", words, f"Deadlines: requests for information. {words}",
+                       "met", "information_requests")
+        for d in shown:
             title, words, kind = deadline_words(d, as_of, region, label_of(d.starts_path))
-            b = QToolButton()
-            b.setObjectName("deadline")
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            b.setIcon(icon(kind))
-            b.setText(f"{title}\n{words}")
-            b.setAccessibleName(f"Deadline: {title}. {words}")
-            b.setToolTip(f"Due {fmt_date(d.due)}. {d.basis}\nTimescale: {_days(d.working_days)}")
-            b.setProperty("status", d.status)
-            b.setSizePolicy(b.sizePolicy().horizontalPolicy(), b.sizePolicy().verticalPolicy())
-            b.clicked.connect(lambda _=False, p=d.done_path: self.activated.emit(p))
-            self.lay.insertWidget(1 + i, b)
-            self.buttons.append(b)
+            self._card(kind, title, words, f"Deadline: {title}. {words}", d.status, d.done_path,
+                       f"Due {fmt_date(d.due)}. {d.basis}\nTimescale: {_days(d.working_days)}")
         counts: dict[str, int] = {}
         for d in deadlines:
             counts[d.status] = counts.get(d.status, 0) + 1
         order = ("overdue", "late", "due", "met", "not_started")
         self._counts = ", ".join(f"{counts[st]} {labels.status_label(st).lower()}" for st in order if st in counts)
         self._apply()
+
+
+def _empty(lay: QVBoxLayout, keep: QWidget | None = None) -> None:
+    """Take every widget out of a panel's layout (to be filled again), deleting all but ``keep``."""
+    while lay.count():
+        w = lay.takeAt(0).widget()
+        if w is not None and w is not keep:
+            w.setParent(None)
+            w.deleteLater()
 
 
 class NetworkGaps(QFrame):
@@ -534,11 +543,7 @@ class NetworkGaps(QFrame):
         if key == self._shown:
             return
         self._shown = key
-        while self.lay.count():
-            w = self.lay.takeAt(0).widget()
-            if w is not None:
-                w.setParent(None)
-                w.deleteLater()
+        _empty(self.lay)
         self.buttons = {}
         self.ask_buttons = {}
         if missing:
@@ -602,11 +607,7 @@ class FamilyPanel(QFrame):
         if key == self._shown:
             return
         self._shown = key
-        while self.lay.count():
-            w = self.lay.takeAt(0).widget()
-            if w is not None and w is not self.add_button:
-                w.setParent(None)
-                w.deleteLater()
+        _empty(self.lay, keep=self.add_button)
         self.buttons = []
         if found:
             box = QFrame()
